@@ -1,0 +1,95 @@
+"""The catalogue: one row per arXiv paper, whatever sources it came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class PaperQuerySet(models.QuerySet["Paper"]):
+    def visible(self) -> PaperQuerySet:
+        return self.filter(hidden=False)
+
+    def newest(self) -> PaperQuerySet:
+        return self.order_by(models.F("announced_on").desc(nulls_last=True), "-arxiv_id")
+
+
+class Paper(models.Model):
+    """A paper, keyed by its arXiv id without version.
+
+    Lists that are always read and written whole with the paper (authors in order,
+    categories with the primary first, the version history, links) are JSON columns:
+    one row per paper keeps ingest at thousands of records a second.
+    """
+
+    arxiv_id = models.CharField(max_length=40, unique=True)
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    authors: models.JSONField[list[str], list[str]] = models.JSONField(default=list, blank=True)
+    categories: models.JSONField[list[str], list[str]] = models.JSONField(
+        default=list, blank=True, help_text="arXiv categories, primary first"
+    )
+    primary_category = models.CharField(max_length=32, blank=True, db_index=True)
+    versions: models.JSONField[list[dict[str, Any]], list[dict[str, Any]]] = models.JSONField(
+        default=list, blank=True, help_text='[{"version": 1, "created": "2024-01-02T03:04:05Z"}]'
+    )
+    latest_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    published = models.DateTimeField(null=True, blank=True, help_text="first version")
+    updated = models.DateTimeField(null=True, blank=True, help_text="latest version")
+    listing_date = models.DateField(
+        null=True, blank=True, help_text="first day in arXiv's daily 'new' listing"
+    )
+    announced_on = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="the paper's day: its listing day when known, else its first version's date",
+    )
+    doi = models.CharField(max_length=255, blank=True)
+    journal_ref = models.TextField(blank=True)
+    comments = models.TextField(blank=True)
+    license = models.CharField(max_length=255, blank=True)
+    report_no = models.TextField(blank=True)
+    links: models.JSONField[list[dict[str, str]], list[dict[str, str]]] = models.JSONField(
+        default=list, blank=True, help_text='[{"kind": "github", "url": "https://github.com/..."}]'
+    )
+
+    # Community: the day's list it was submitted to, by whom, and its votes.
+    daily_date = models.DateField(null=True, blank=True, db_index=True)
+    submitted_by = models.CharField(max_length=150, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    upvotes = models.IntegerField(default=0)
+    organization = models.CharField(max_length=150, blank=True)
+
+    hidden = models.BooleanField(default=False, help_text="moderation: hidden from every list")
+    sources: models.JSONField[list[str], list[str]] = models.JSONField(default=list, blank=True)
+    # Digests of the raw records last merged in: an unchanged re-import is skipped cheaply.
+    fingerprints: models.JSONField[list[str], list[str]] = models.JSONField(
+        default=list, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-announced_on", "-arxiv_id"]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:80]}"
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+    @property
+    def code_url(self) -> str | None:
+        for link in self.links:
+            if link.get("kind") in ("github", "gitlab"):
+                return link.get("url")
+        return None

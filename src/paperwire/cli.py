@@ -1,0 +1,19 @@
+"""The ``paperwire`` console script: Django's management commands under one name."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperwire.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "paperwire"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Sources of paper records: files, the arXiv API, OAI-PMH, Hugging Face daily papers."""

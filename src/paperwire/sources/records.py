@@ -1,0 +1,103 @@
+"""The plain record every source yields, and the stream protocol ingest reads.
+
+Sources know nothing of Django or the database: they turn bytes into ``PaperRecord``
+values (or ``Rejected`` notes for input they could not read) and ingest decides what to
+do with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class Source(StrEnum):
+    KAGGLE = "kaggle"
+    LISTING = "listing"
+    ARXIV_API = "arxiv-api"
+    OAI = "oai"
+    HF_DAILY = "hf-daily"
+
+
+class LinkKind(StrEnum):
+    GITHUB = "github"
+    GITLAB = "gitlab"
+    HF_MODEL = "hf-model"
+    HF_DATASET = "hf-dataset"
+    HF_SPACE = "hf-space"
+    PROJECT = "project"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    kind: LinkKind
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    number: int
+    created: dt.datetime | None  # aware, UTC
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    """One paper as one source saw it. Empty strings / None mean "this source does not say"."""
+
+    arxiv_id: str  # canonical, without version: "2401.01234" or "hep-th/9901001"
+    source: Source
+    where: str  # how to name this record in a report: "line 12", "entry 3 of page 2"
+    title: str = ""
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # arXiv categories, primary first
+    versions: list[Version] = field(default_factory=list)
+    published: dt.datetime | None = None  # first version, aware UTC
+    updated: dt.datetime | None = None  # latest version, aware UTC
+    doi: str = ""
+    journal_ref: str = ""
+    comments: str = ""
+    license: str = ""
+    report_no: str = ""
+    links: list[Link] = field(default_factory=list)  # links the source states outright
+    listing_date: dt.date | None = None  # day of arXiv's daily "new" listing
+    # Community side (Hugging Face daily papers, and later our own submissions).
+    daily_date: dt.date | None = None
+    submitted_by: str = ""
+    submitted_at: dt.datetime | None = None
+    upvotes: int | None = None
+    organization: str = ""
+    # A digest of the raw input, so an unchanged re-import is recognised without a merge.
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Input a source could not turn into a record: reported, skipped, never fatal."""
+
+    where: str  # "line 12", "2401.01234", "2024-12-12.json.gz item 3"
+    reason: str
+
+
+SourceItem = PaperRecord | Rejected
+
+
+class RecordStream(Protocol):
+    """What ingest reads: an iterable of items plus what a progress bar and a resume need.
+
+    ``cursor`` is read after each item: re-opening the stream at that cursor yields every
+    item after it (and possibly a few before it again; ingest is idempotent).
+    """
+
+    label: str  # what is being read, for messages: a path, a URL, "arXiv API cs.LG"
+    unit: str  # what ``total`` and ``position`` count: "B" for bytes, "rec" for records
+    total: int | None
+    cursor: str | None
+
+    @property
+    def position(self) -> int: ...
+
+    def __iter__(self) -> Iterator[SourceItem]: ...
