@@ -8,6 +8,7 @@ do with them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -93,6 +94,7 @@ class RecordStream(Protocol):
     """
 
     label: str  # what is being read, for messages: a path, a URL, "arXiv API cs.LG"
+    notes: list[str]  # things worth telling the operator that are not rejections
     unit: str  # what ``total`` and ``position`` count: "B" for bytes, "rec" for records
     total: int | None
     cursor: str | None
@@ -101,3 +103,8 @@ class RecordStream(Protocol):
     def position(self) -> int: ...
 
     def __iter__(self) -> Iterator[SourceItem]: ...
+
+
+def fingerprint(raw: bytes) -> str:
+    """A short digest of a record's raw bytes (collisions only cost a redundant merge)."""
+    return hashlib.blake2b(raw, digest_size=8).hexdigest()
