@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -83,7 +83,21 @@ class Rejected:
     reason: str
 
 
-SourceItem = PaperRecord | Rejected
+@dataclass(slots=True)
+class Pending:
+    """A record read but not converted yet: its id and fingerprint are known, the rest on demand.
+
+    File sources yield these so that ingest can skip an unchanged record (fingerprint already
+    in the catalogue) without paying for the full conversion; ``resolve`` does the rest.
+    """
+
+    arxiv_id: str
+    fingerprint: str
+    where: str
+    resolve: Callable[[], PaperRecord | Rejected]
+
+
+SourceItem = PaperRecord | Rejected | Pending
 
 
 class RecordStream(Protocol):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPACE_RE = re.compile(r"\s+")
-
 # TeX accent commands -> Unicode combining marks ("Bal\'azs" -> "Balázs").
 _ACCENTS = {
     "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
@@ -28,7 +26,7 @@ def clean(text: object) -> str:
     """Collapse arXiv's hard wraps and indentation into single spaces; non-strings become ''."""
     if not isinstance(text, str):
         return ""
-    return _SPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() is several times faster than a regex here
 
 
 def detex_name(name: str) -> str:

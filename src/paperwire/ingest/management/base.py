@@ -1,0 +1,109 @@
+"""What every command that reads a source shares: progress, resume, report, exit status."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from argparse import ArgumentParser
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from paperwire.db import ensure_schema
+from paperwire.ingest.run import Ingester, Summary, forget_checkpoint, saved_cursor
+from paperwire.sources.records import RecordStream, Rejected
+
+MAX_PRINTED_REJECTIONS = 1000
+
+
+def add_ingest_options(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "--batch-size", type=int, default=1000, help="records per transaction (default 1000)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="start from the beginning even if an earlier run of the same read was interrupted",
+    )
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="also write every rejected record to FILE"
+    )
+
+
+def file_checkpoint_key(kind: str, path: Path) -> str:
+    """Names one read of one file: the same file unchanged resumes, a changed one starts over."""
+    stat = path.stat()
+    identity = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    return f"import:{kind}:{hashlib.sha256(identity.encode()).hexdigest()[:24]}"
+
+
+def existing_file(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise CommandError(f"no such file or directory: {value}")
+    return path
+
+
+class IngestCommand(BaseCommand):
+    """Base for import / harvest / add: subclasses build a stream, this runs and reports it."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        return parser
+
+    def run_stream(
+        self,
+        open_stream: Callable[[str | None], RecordStream],
+        key: str | None,
+        options: dict[str, Any],
+    ) -> Summary:
+        ensure_schema()
+        if key and options.get("restart"):
+            forget_checkpoint(key)
+        cursor = saved_cursor(key) if key else None
+        stream = open_stream(cursor)
+        if cursor is not None:
+            self.stderr.write(f"Resuming {stream.label} at {cursor!r}: an earlier run stopped there.")
+        printed = 0
+
+        def on_reject(rejected: Rejected) -> None:
+            nonlocal printed
+            if printed < MAX_PRINTED_REJECTIONS:
+                self.stderr.write(f"rejected {rejected.where}: {rejected.reason}")
+            printed += 1
+
+        ingester = Ingester(
+            checkpoint_key=key,
+            batch_size=max(1, options["batch_size"]),
+            progress=not options["no_progress"],
+            on_reject=on_reject,
+        )
+        summary = ingester.run(stream)
+        self.report(summary, options)
+        return summary
+
+    def report(self, summary: Summary, options: dict[str, Any]) -> None:
+        for note in summary.notes:
+            self.stderr.write(f"note: {note}")
+        if summary.rejected > MAX_PRINTED_REJECTIONS:
+            self.stderr.write(
+                f"... {summary.rejected - MAX_PRINTED_REJECTIONS:,} more rejected "
+                "(use --report FILE for the full list)"
+            )
+        if options.get("report"):
+            with open(options["report"], "w") as handle:
+                for rejected in summary.rejections:
+                    handle.write(f"{rejected.where}\t{rejected.reason}\n")
+        if options.get("json"):
+            self.stdout.write(json.dumps(summary.as_dict(), indent=2))
+        else:
+            self.stdout.write(summary.line())
+        if summary.rejected:
+            raise CommandError(
+                f"{summary.rejected:,} record(s) rejected (listed above); the rest was imported",
+                returncode=1,
+            )

@@ -1,0 +1,280 @@
+"""Reading a source into the catalogue: batches, transactions, checkpoints, progress, a summary.
+
+Each batch is one transaction that also saves the stream's cursor, so a crash or a kill loses
+at most the batch in flight, and the next run of the same read resumes after the last
+committed batch. Upserts are idempotent, so a batch read twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from tqdm import tqdm
+
+from paperwire.catalogue.models import Paper
+from paperwire.ingest.merge import MERGED_FIELDS, merge
+from paperwire.ingest.models import Checkpoint
+from paperwire.sources.records import (
+    PaperRecord,
+    Pending,
+    RecordStream,
+    Rejected,
+    SourceItem,
+)
+
+BATCH_SIZE = 1000
+KEEP_REJECTIONS = 10_000  # in memory for the report; counting goes on past it
+
+
+@dataclass
+class Summary:
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    resumed_from: str | None = None
+    rejections: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        return (
+            f"read {self.read:,} · new {self.new:,} · updated {self.updated:,} · "
+            f"unchanged {self.unchanged:,} · rejected {self.rejected:,} "
+            f"in {self.seconds:.1f} s ({self.rate:,.0f} records/s)"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "read": self.read,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "seconds": round(self.seconds, 3),
+            "resumed_from": self.resumed_from,
+            "rejections": [{"where": r.where, "reason": r.reason} for r in self.rejections],
+            "notes": self.notes,
+        }
+
+
+def saved_cursor(key: str) -> str | None:
+    """The cursor an interrupted read of ``key`` stopped at, if one did."""
+    return Checkpoint.objects.filter(key=key).values_list("cursor", flat=True).first()
+
+
+def forget_checkpoint(key: str) -> None:
+    Checkpoint.objects.filter(key=key).delete()
+
+
+class Ingester:
+    """Folds a stream of source items into the catalogue, a batch at a time."""
+
+    def __init__(
+        self,
+        *,
+        checkpoint_key: str | None = None,
+        batch_size: int = BATCH_SIZE,
+        progress: bool = True,
+        on_reject: Callable[[Rejected], None] | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.checkpoint_key = checkpoint_key
+        self.batch_size = batch_size
+        self.progress = progress
+        self.on_reject = on_reject
+        self.out = out or sys.stderr
+        self.summary = Summary()
+        self.label = ""
+
+    def run(self, stream: RecordStream) -> Summary:
+        summary = self.summary
+        self.label = stream.label
+        if self.checkpoint_key:
+            summary.resumed_from = saved_cursor(self.checkpoint_key)
+        started = time.monotonic()
+        bar = tqdm(
+            total=stream.total,
+            unit=stream.unit,
+            unit_scale=True,
+            unit_divisor=1024 if stream.unit == "B" else 1000,
+            desc=_shorten(stream.label),
+            disable=not self.progress,
+            file=self.out,
+            mininterval=0.5,
+            dynamic_ncols=True,
+        )
+        try:
+            batch: list[SourceItem] = []
+            for item in stream:
+                batch.append(item)
+                if len(batch) >= self.batch_size:
+                    self._commit(batch, stream.cursor)
+                    batch = []
+                    self._show(bar, stream, started)
+            self._commit(batch, stream.cursor)
+            if self.checkpoint_key:
+                forget_checkpoint(self.checkpoint_key)
+            if stream.total is not None:
+                bar.update(max(0, stream.total - bar.n))
+            self._show(bar, stream, started)
+        finally:
+            summary.seconds = time.monotonic() - started
+            summary.notes = list(stream.notes)
+            bar.close()
+        return summary
+
+    def _show(self, bar: tqdm[None], stream: RecordStream, started: float) -> None:
+        if bar.disable:
+            return
+        if stream.position > bar.n:
+            bar.update(stream.position - bar.n)
+        s = self.summary
+        rate = s.read / max(time.monotonic() - started, 1e-9)
+        bar.set_postfix_str(
+            f"{s.read:,} rec, {rate:,.0f} rec/s, new {s.new:,}, upd {s.updated:,}, "
+            f"rej {s.rejected:,}",
+            refresh=False,
+        )
+
+    def _reject(self, rejected: Rejected) -> None:
+        self.summary.rejected += 1
+        if len(self.summary.rejections) < KEEP_REJECTIONS:
+            self.summary.rejections.append(rejected)
+        if self.on_reject:
+            self.on_reject(rejected)
+
+    def _commit(self, batch: list[SourceItem], cursor: str | None) -> None:
+        if not batch and not self.checkpoint_key:
+            return
+        for attempt in range(3):
+            try:
+                counts = self._write(batch, cursor)
+                break
+            except IntegrityError:
+                # Another writer created one of these papers between our read and our
+                # insert. Nothing of this batch was kept (one transaction): read it again.
+                if attempt == 2:
+                    raise
+        s = self.summary
+        s.read += len(batch)
+        s.new += counts.new
+        s.updated += counts.updated
+        s.unchanged += counts.unchanged
+        for rejected in counts.rejected:
+            self._reject(rejected)
+
+    def _write(self, batch: list[SourceItem], cursor: str | None) -> _Counts:
+        counts = _Counts()
+        ids = {item.arxiv_id for item in batch if not isinstance(item, Rejected)}
+        known = dict(Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "fingerprints"))
+        records: list[PaperRecord] = []
+        for item in batch:
+            if isinstance(item, Pending):
+                if item.fingerprint in known.get(item.arxiv_id, ()):
+                    counts.unchanged += 1  # this very record is already merged in
+                    continue
+                resolved = item.resolve()
+                if isinstance(resolved, Rejected):
+                    counts.rejected.append(resolved)
+                else:
+                    records.append(resolved)
+            elif isinstance(item, Rejected):
+                counts.rejected.append(item)
+            else:
+                records.append(item)
+
+        loaded = Paper.objects.in_bulk(
+            {r.arxiv_id for r in records if r.arxiv_id in known}, field_name="arxiv_id"
+        )
+        created: dict[str, Paper] = {}
+        changed: dict[str, Paper] = {}
+        remembered: dict[str, Paper] = {}  # only the fingerprint list moved
+        for record in records:
+            paper = loaded.get(record.arxiv_id) or created.get(record.arxiv_id)
+            if paper is None:
+                paper = Paper(arxiv_id=record.arxiv_id)
+                merge(paper, record)
+                if not paper.title:
+                    counts.rejected.append(Rejected(_where(record), "no title from any source"))
+                    continue
+                created[record.arxiv_id] = paper
+                counts.new += 1
+                continue
+            fingerprints = list(paper.fingerprints)
+            if merge(paper, record):
+                counts.updated += 1
+                if record.arxiv_id in loaded:
+                    changed[record.arxiv_id] = paper
+            else:
+                counts.unchanged += 1
+                if paper.fingerprints != fingerprints and record.arxiv_id in loaded:
+                    remembered[record.arxiv_id] = paper
+
+        now = timezone.now()
+        with transaction.atomic():
+            Paper.objects.bulk_create(created.values(), batch_size=500)
+            if changed:
+                for paper in changed.values():
+                    paper.modified_at = now
+                fields = [*MERGED_FIELDS, "fingerprints", "modified_at"]
+                Paper.objects.bulk_update(changed.values(), fields, batch_size=100)
+            fingerprint_only = [p for k, p in remembered.items() if k not in changed]
+            if fingerprint_only:
+                Paper.objects.bulk_update(fingerprint_only, ["fingerprints"], batch_size=500)
+            if self.checkpoint_key and cursor is not None:
+                self._save_checkpoint(cursor, len(batch))
+        return counts
+
+    def _save_checkpoint(self, cursor: str, records: int) -> None:
+        assert self.checkpoint_key
+        updated = Checkpoint.objects.filter(key=self.checkpoint_key).update(
+            cursor=cursor, records_done=F("records_done") + records
+        )
+        if not updated:
+            Checkpoint.objects.create(
+                key=self.checkpoint_key, label=self.label, cursor=cursor, records_done=records
+            )
+
+
+@dataclass
+class _Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def ingest(stream: RecordStream, **options: object) -> Summary:
+    """Read ``stream`` into the catalogue; see ``Ingester`` for the options."""
+    return Ingester(**options).run(stream)  # type: ignore[arg-type]
+
+
+def records_of(items: Iterable[SourceItem]) -> list[PaperRecord]:
+    """Resolve every item to a record, dropping rejections (for tests and small tools)."""
+    out: list[PaperRecord] = []
+    for item in items:
+        resolved = item.resolve() if isinstance(item, Pending) else item
+        if isinstance(resolved, PaperRecord):
+            out.append(resolved)
+    return out
+
+
+def _where(record: PaperRecord) -> str:
+    return f"{record.where} ({record.arxiv_id})"
+
+
+def _shorten(label: str, limit: int = 40) -> str:
+    return label if len(label) <= limit else "…" + label[-(limit - 1) :]
