@@ -14,6 +14,7 @@ _URL_RE = re.compile(
     r"[^\s<>\"'{}|\\^`\[\]]+",
     re.IGNORECASE,
 )
+_MAY_HAVE_LINK = re.compile(r"https?:|github|gitlab|huggingface|hf\.co/", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"*"
 # Hosts that are citations, licences or arXiv itself, never a paper's own page.
 _NOT_PROJECT = (
@@ -29,8 +30,8 @@ def find_links(*texts: str) -> list[Link]:
     """Every distinct link in ``texts``, classified, in the order found."""
     links: dict[str, Link] = {}
     for text in texts:
-        if not text or ("." not in text):
-            continue
+        if not text or not _MAY_HAVE_LINK.search(text):
+            continue  # most abstracts have no URL: a cheap test spares the full scan
         for match in _URL_RE.finditer(text):
             link = classify(match.group(0))
             if link is not None and link.url not in links:

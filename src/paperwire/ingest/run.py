@@ -21,6 +21,7 @@ from tqdm import tqdm
 from paperwire.catalogue.models import Paper
 from paperwire.ingest.merge import MERGED_FIELDS, merge
 from paperwire.ingest.models import Checkpoint
+from paperwire.ingest.rows import insert_papers
 from paperwire.sources.records import (
     PaperRecord,
     Pending,
@@ -225,7 +226,7 @@ class Ingester:
 
         now = timezone.now()
         with transaction.atomic():
-            Paper.objects.bulk_create(created.values(), batch_size=500)
+            insert_papers(list(created.values()))
             if changed:
                 for paper in changed.values():
                     paper.modified_at = now

@@ -39,6 +39,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import gzip
+import io
 import re
 import zlib
 from collections.abc import Iterator
@@ -49,7 +50,6 @@ from urllib.parse import urlsplit
 import orjson
 
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_arxiv_id
-from paperwire.sources.lines import LineReader
 from paperwire.sources.records import (
     Link,
     LinkKind,
@@ -85,7 +85,11 @@ class HfDailyStream:
         self._jsonl = path.is_file() and path.name.endswith((".jsonl", ".jsonl.gz"))
         if path.is_dir():
             self._files = sorted(
-                (p for p in path.iterdir() if p.is_file() and p.name.endswith((".json", ".json.gz"))),
+                (
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.name.endswith((".json", ".json.gz"))
+                ),
                 key=lambda p: p.name,
             )
         else:
@@ -93,7 +97,7 @@ class HfDailyStream:
         self.total: int | None = sum(p.stat().st_size for p in self._files)
         self._done = 0  # bytes of files fully read (or skipped by the cursor)
         self._current = 0  # share of the current file's bytes handed out so far
-        self._reader: LineReader | None = None
+        self._raw: io.BufferedReader | None = None  # the JSON Lines file while it is being read
         self._resume_line = 0
         self._resume_file: str | None = None
         self._resume_index = -1  # -2: the whole file named by the cursor is done
@@ -102,11 +106,12 @@ class HfDailyStream:
 
     @property
     def position(self) -> int:
-        if self._reader is not None:
-            return self._reader.position
+        if self._raw is not None and not self._raw.closed:
+            return self._raw.tell()
         return self._done + self._current
 
     def __iter__(self) -> Iterator[SourceItem]:
+        self._done = self._current = 0
         if self._jsonl:
             yield from self._read_jsonl(self.path)
             return
@@ -127,7 +132,9 @@ class HfDailyStream:
         if self._jsonl:
             match = _LINE_CURSOR_RE.match(cursor)
             if not match:
-                raise ValueError(f"cursor for a JSON Lines file should be 'line <n>', not {cursor!r}")
+                raise ValueError(
+                    f"cursor for a JSON Lines file should be 'line <n>', not {cursor!r}"
+                )
             self._resume_line = int(match.group(1))
             return
         name, sep, index = cursor.rpartition(":")
@@ -152,30 +159,21 @@ class HfDailyStream:
             self.notes.append(
                 f"{name}: no YYYY-MM-DD in the file name, so its items have no daily date"
             )
-        repr_items = recovered = 0
-        for index, raw_item in enumerate(items):
+        for index, item in enumerate(items):
             if index <= skip:
                 continue
             where = f"{name} item {index}"
-            item: object = raw_item
-            if isinstance(raw_item, str):
-                repr_items += 1
-                item = _from_python_repr(raw_item)
-                if isinstance(item, Rejected):
-                    result: SourceItem = Rejected(where=where, reason=item.reason)
-                else:
-                    recovered += 1
-                    result = _convert(item, where, day)
-            else:
-                result = _convert(item, where, day)
+            result = (
+                Rejected(where=where, reason=item.reason)
+                if isinstance(item, _Unreadable)
+                else _convert(item, where, day)
+            )
             self.cursor = f"{name}:{index}"
             self._current = size * (index + 1) // len(items)
             yield result
-        if repr_items:
-            self.notes.append(_repr_note(name, repr_items, recovered))
 
     def _load_daily(self, path: Path) -> tuple[list[object] | None, str]:
-        """The file's item list, or None and why the whole file cannot be read."""
+        """The file's items (repr strings recovered), or None and why the file is unreadable."""
         name = path.name
         try:
             data = _read_bytes(path)
@@ -185,80 +183,136 @@ class HfDailyStream:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             return None, f"not JSON: {_one_line(exc)}"
-        if isinstance(parsed, list):
-            return parsed, ""
         if isinstance(parsed, dict) and isinstance(parsed.get("data"), list):
-            items: list[object] = parsed["data"]
             keys = ", ".join(f'"{k}"' for k in parsed)
             note = (
                 f"{name}: the items are wrapped in an object ({keys}) instead of being a "
                 f'JSON array; read its "data" list'
             )
             count = parsed.get("count")
-            if isinstance(count, int) and count != len(items):
-                note += f' (its "count" says {count}, the list holds {len(items)})'
+            if isinstance(count, int) and count != len(parsed["data"]):
+                note += f' (its "count" says {count}, the list holds {len(parsed["data"])})'
             self.notes.append(note)
-            return items, ""
-        return None, f"expected a JSON array of items, found {_json_kind(parsed)}"
+            parsed = parsed["data"]
+        if not isinstance(parsed, list):
+            return None, f"expected a JSON array of items, found {_json_kind(parsed)}"
+        # Recovered up front so the note is made even if the reader stops part-way.
+        items: list[object] = []
+        strings = recovered = 0
+        for item in parsed:
+            if isinstance(item, str):
+                strings += 1
+                try:
+                    item = _from_python_repr(item)
+                    recovered += 1
+                except _Bad as exc:
+                    item = _Unreadable(str(exc))
+            items.append(item)
+        if strings:
+            self.notes.append(_repr_note(name, strings, recovered))
+        return items, ""
 
     # -- JSON Lines --------------------------------------------------------------------------
 
     def _read_jsonl(self, path: Path) -> Iterator[SourceItem]:
-        reader = LineReader(path, skip=self._resume_line)
-        self._reader = reader
-        last = self._resume_line
-        repr_items = recovered = no_day = 0
-        try:
-            for number, raw in reader:
-                last = number
-                if not raw.strip():
-                    continue
-                where = f"line {number}"
-                result = self._jsonl_item(raw, where)
-                if isinstance(result, tuple):
-                    result, was_repr = result
-                    repr_items += was_repr
-                    recovered += was_repr and isinstance(result, PaperRecord)
-                    no_day += isinstance(result, PaperRecord) and result.daily_date is None
-                self.cursor = f"line {number}"
-                yield result
-        except (OSError, EOFError, zlib.error) as exc:
-            self.cursor = f"line {last}"
-            yield Rejected(
-                where=f"line {last + 1}",
-                reason=f"the file cannot be read past line {last}: {_one_line(exc)}",
-            )
-        finally:
-            self._done = path.stat().st_size
-            self._reader = None
-        if repr_items:
-            self.notes.append(_repr_note(path.name, repr_items, recovered, unit="lines"))
+        strings = recovered = no_day = 0
+        number = 0
+        with open(path, "rb") as raw:
+            self._raw = raw
+            try:
+                for number, line in _numbered_lines(raw):
+                    if number <= self._resume_line or not line.strip():
+                        continue
+                    where = f"line {number}"
+                    result, was_repr = _jsonl_item(line, where)
+                    if was_repr:
+                        strings += 1
+                        recovered += isinstance(result, PaperRecord)
+                    if isinstance(result, PaperRecord) and result.daily_date is None:
+                        no_day += 1
+                    self.cursor = where
+                    yield result
+            except _Truncated as exc:
+                # Every complete line before the break has been read; say where it stopped.
+                yield Rejected(
+                    where=f"line {number + 1}",
+                    reason=f"the file ends early, nothing after line {number} can be read: {exc}",
+                )
+            finally:
+                self._done = raw.tell()
+                self._raw = None
+        if strings:
+            self.notes.append(_repr_note(path.name, strings, recovered, unit="lines"))
         if no_day:
             self.notes.append(f'{path.name}: {no_day} lines have no "daily_date"')
 
-    def _jsonl_item(self, raw: bytes, where: str) -> Rejected | tuple[SourceItem, bool]:
+
+class _Unreadable:
+    """A repr() string item that could not be recovered; kept in place so indices hold."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class _Truncated(Exception):
+    pass
+
+
+def _numbered_lines(raw: io.BufferedReader) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)`` from a plain or gzip file; ``_Truncated`` at a broken end.
+
+    ``read1`` hands over whatever has been decompressed before gzip notices the damage, so a
+    truncated file still gives every complete line before the break (``LineReader``'s
+    buffered read would drop them).
+    """
+    magic = raw.read(2)
+    raw.seek(0)
+    stream: io.BufferedReader | gzip.GzipFile = (
+        gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
+    )
+    pending = b""
+    number = 0
+    while True:
         try:
-            item = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            return Rejected(where=where, reason=f"not JSON: {_one_line(exc)}")
-        was_repr = isinstance(item, str)
+            chunk = stream.read1(1 << 20)
+        except (OSError, EOFError, zlib.error) as exc:
+            # Lines already complete in ``pending`` come out; a partial last line does not.
+            *complete, _ = pending.split(b"\n")
+            for line in complete:
+                number += 1
+                yield number, line
+            raise _Truncated(_one_line(exc)) from None
+        if not chunk:
+            break
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            number += 1
+            yield number, line
+    if pending:
+        yield number + 1, pending
+
+
+def _jsonl_item(line: bytes, where: str) -> tuple[SourceItem, bool]:
+    """The line's item, and whether it was a Python repr() string."""
+    try:
+        item = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Rejected(where=where, reason=f"not JSON: {_one_line(exc)}"), False
+    was_repr = isinstance(item, str)
+    try:
         if isinstance(item, str):
             item = _from_python_repr(item)
-            if isinstance(item, Rejected):
-                return Rejected(where=where, reason=item.reason), True
         if not isinstance(item, dict):
-            return Rejected(where=where, reason=f"expected a JSON object, found {_json_kind(item)}")
+            raise _Bad(f"expected a JSON object, found {_json_kind(item)}")
         day_value = item.get("daily_date")
-        day: dt.date | None = None
-        if day_value is not None:
-            try:
-                day = dt.date.fromisoformat(day_value) if isinstance(day_value, str) else None
-            except ValueError:
-                day = None
-            if day is None:
-                return Rejected(where=where, reason=f"daily_date is not a date: {day_value!r:.60}")
-        api_item = {k: v for k, v in item.items() if k not in _FLAT_FILE_KEYS}
-        return _convert(api_item, where, day), was_repr
+        day = None if day_value is None else _date(day_value)
+    except _Bad as exc:
+        return Rejected(where=where, reason=str(exc)), was_repr
+    api_item = {k: v for k, v in item.items() if k not in _FLAT_FILE_KEYS}
+    return _convert(api_item, where, day), was_repr
 
 
 # -- one item ----------------------------------------------------------------------------------
@@ -429,19 +483,28 @@ def _http_url(value: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) and " " not in url else ""
 
 
-def _from_python_repr(text: str) -> dict[str, Any] | Rejected:
+def _from_python_repr(text: str) -> dict[str, Any]:
     """A dict written with Python's repr(), read back as literals only (never evaluated)."""
     try:
         value = ast.literal_eval(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
-        return Rejected(where="", reason=f"a string that is not a Python literal: {_one_line(exc)}")
+        raise _Bad(f"a string that is not a Python literal: {_one_line(exc)}") from None
     if not isinstance(value, dict):
-        return Rejected(where="", reason=f"a string holding a Python {type(value).__name__}")
+        raise _Bad(f"a string holding a Python {type(value).__name__}, not a dict")
     try:
         _dump(value)
     except TypeError as exc:  # orjson.JSONEncodeError: sets, bytes, non-string keys
-        return Rejected(where="", reason=f"a Python repr() with values JSON has not: {exc}")
+        raise _Bad(f"a Python repr() holding values JSON cannot: {exc}") from None
     return value
+
+
+def _date(value: object) -> dt.date:
+    try:
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise _Bad(f"daily_date is not a YYYY-MM-DD date: {value!r:.60}")
 
 
 def _dump(item: dict[str, Any]) -> bytes:

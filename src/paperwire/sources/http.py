@@ -74,6 +74,8 @@ class PoliteClient:
                 response = self._client.get(url, params=params)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                if isinstance(exc, httpx.ConnectError) and attempt >= 1:
+                    break  # no route or no name twice running: offline, not a busy server
                 continue
             if response.status_code >= 500 or response.status_code == 429:
                 problem = f"HTTP {response.status_code}"
@@ -82,4 +84,4 @@ class PoliteClient:
                     self._sleep(min(float(retry_after), 600.0))
                 continue
             return response
-        raise FetchError(f"{url}: giving up after {self.retries + 1} attempts ({problem})")
+        raise FetchError(f"{url}: giving up after {attempt + 1} attempts ({problem})")

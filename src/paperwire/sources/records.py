@@ -122,3 +122,26 @@ class RecordStream(Protocol):
 def fingerprint(raw: bytes) -> str:
     """A short digest of a record's raw bytes (collisions only cost a redundant merge)."""
     return hashlib.blake2b(raw, digest_size=8).hexdigest()
+
+
+class ListStream:
+    """A stream over items already in hand (one paper fetched by id, a test's records)."""
+
+    unit = "rec"
+    cursor: str | None = None
+
+    def __init__(self, items: list[SourceItem], label: str) -> None:
+        self._items = items
+        self.label = label
+        self.notes: list[str] = []
+        self.total: int | None = len(items)
+        self._yielded = 0
+
+    @property
+    def position(self) -> int:
+        return self._yielded
+
+    def __iter__(self) -> Iterator[SourceItem]:
+        for item in self._items:
+            self._yielded += 1
+            yield item

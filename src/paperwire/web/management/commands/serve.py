@@ -1,0 +1,44 @@
+"""paperwire serve [--host H] [--port P] [--workers N]"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from paperwire.db import ensure_schema
+
+
+class Command(BaseCommand):
+    help = "Serve paperwire with gunicorn (a production server)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+        parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 < options["port"] < 65536:
+            raise CommandError(f"--port must be between 1 and 65535, not {options['port']}")
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1")
+        ensure_schema()
+        from gunicorn.app.wsgiapp import WSGIApplication
+
+        bind = f"{options['host']}:{options['port']}"
+        host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
+        self.stdout.write(f"paperwire is serving on http://{host}:{options['port']}/")
+        self.stdout.flush()
+        argv = [
+            "paperwire",
+            "--bind", bind,
+            "--workers", str(options["workers"]),
+            "--access-logfile", "-",
+            "--graceful-timeout", "10",
+            "paperwire.wsgi:application",
+        ]  # fmt: skip
+        app = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]")
+        import sys
+
+        sys.argv = argv
+        app.run()
