@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.replay import ReplayServer
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PAPERWIRE = Path(sys.executable).with_name("paperwire")
 
 
 def shared(relative: str) -> Path:
@@ -22,3 +29,63 @@ def shared(relative: str) -> Path:
 def replay_server() -> Iterator[ReplayServer]:
     with ReplayServer() as server:
         yield server
+
+
+@dataclass
+class Cli:
+    """Runs the real `paperwire` console script in a child process against its own database."""
+
+    env: dict[str, str]
+
+    def __call__(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(PAPERWIRE), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(PAPERWIRE), *args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of the kind the suite runs on, for child processes to share."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        settings = connection.settings_dict
+        name = f"pw_scratch_{uuid.uuid4().hex[:12]}"
+        admin = psycopg.connect(
+            host=settings["HOST"] or "127.0.0.1",
+            port=settings["PORT"] or 5432,
+            user=settings["USER"],
+            dbname="postgres",
+            autocommit=True,
+        )
+        admin.execute(f'CREATE DATABASE "{name}"')
+        user = settings["USER"] or ""
+        yield f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{name}"
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    else:
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+
+
+@pytest.fixture
+def cli(scratch_database_url: str, tmp_path: Path) -> Cli:
+    env = {
+        **os.environ,
+        "PAPERWIRE_DATA_DIR": str(tmp_path / "data"),
+        "PAPERWIRE_DATABASE_URL": scratch_database_url,
+        "PAPERWIRE_ARXIV_REQUEST_INTERVAL": "0",
+    }
+    return Cli(env)

@@ -44,7 +44,12 @@ def parse_arxiv_id(text: str) -> ArxivId:
     if not match:
         raise InvalidArxivId(f"not an arXiv id: {_shorten(text)!r}")
     version = match.group("version")
-    return ArxivId(match.group("id"), int(version) if version else None)
+    identifier = match.group("id")
+    if "/" in identifier and "." in identifier.split("/")[0]:
+        # "math.GT/0309136" is a citation habit; arXiv's id is "math/0309136".
+        archive, number = identifier.split("/")
+        identifier = f"{archive.split('.')[0]}/{number}"
+    return ArxivId(identifier, int(version) if version else None)
 
 
 def parse_id_or_url(text: str) -> ArxivId:

@@ -1,0 +1,62 @@
+# paperwire: `make demo` runs it on real papers, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED ?= $(abspath ../shared/data)
+DEMO_DIR ?= $(CURDIR)/var/demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The running PostgreSQL the catalogue and ingest tests also run against.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install demo demo-data test lint typecheck test-sqlite test-postgres bench clean
+
+$(BIN)/paperwire: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/paperwire
+
+demo: install demo-data
+	PAPERWIRE_DATA_DIR=$(DEMO_DIR) $(BIN)/paperwire serve --host $(HOST) --port $(PORT)
+
+# Real papers: the shared data sets when they are beside the project, else the last days of arXiv.
+demo-data: install
+	@mkdir -p $(DEMO_DIR)
+	@export PAPERWIRE_DATA_DIR=$(DEMO_DIR); \
+	$(BIN)/paperwire init; \
+	if [ -f "$(SHARED)/arxiv-cs-daily-listings/papers.jsonl.gz" ]; then \
+	  $(BIN)/paperwire import jsonl "$(SHARED)/arxiv-cs-daily-listings/papers.jsonl.gz" && \
+	  $(BIN)/paperwire import hf-daily "$(SHARED)/hf-daily-papers/daily"; \
+	else \
+	  since=$$(date -u -d '4 days ago' +%F); \
+	  for cat in cs.LG cs.CL cs.CV cs.AI; do \
+	    $(BIN)/paperwire harvest arxiv --category $$cat --since $$since || exit 1; \
+	  done; \
+	fi; \
+	$(BIN)/paperwire stats --days 5 --categories 8
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+test-sqlite: install
+	$(BIN)/pytest -q
+
+# The same catalogue, ingest and command tests against PostgreSQL.
+test-postgres: install
+	PAPERWIRE_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q -m "not sqlite_only" tests/catalogue tests/ingest tests/commands
+
+test: lint typecheck test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python bench/import_kaggle.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
