@@ -37,6 +37,7 @@ stays right when new days are added to the directory. For JSON Lines the cursor 
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import gzip
 import io
@@ -224,10 +225,15 @@ class HfDailyStream:
                     if number <= self._resume_line or not line.strip():
                         continue
                     where = f"line {number}"
-                    result, was_repr = _jsonl_item(line, where)
-                    if was_repr:
-                        strings += 1
-                        recovered += isinstance(result, PaperRecord)
+                    try:
+                        item = _parse_line(line)
+                        if isinstance(item, str):
+                            strings += 1
+                            item = _from_python_repr(item)
+                            recovered += 1
+                        result = _flat_item(item, where)
+                    except _Bad as exc:
+                        result = Rejected(where=where, reason=str(exc))
                     if isinstance(result, PaperRecord) and result.daily_date is None:
                         no_day += 1
                     self.cursor = where
@@ -295,24 +301,21 @@ def _numbered_lines(raw: io.BufferedReader) -> Iterator[tuple[int, bytes]]:
         yield number + 1, pending
 
 
-def _jsonl_item(line: bytes, where: str) -> tuple[SourceItem, bool]:
-    """The line's item, and whether it was a Python repr() string."""
+def _parse_line(line: bytes) -> object:
     try:
-        item = orjson.loads(line)
+        return orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        return Rejected(where=where, reason=f"not JSON: {_one_line(exc)}"), False
-    was_repr = isinstance(item, str)
-    try:
-        if isinstance(item, str):
-            item = _from_python_repr(item)
-        if not isinstance(item, dict):
-            raise _Bad(f"expected a JSON object, found {_json_kind(item)}")
-        day_value = item.get("daily_date")
-        day = None if day_value is None else _date(day_value)
-    except _Bad as exc:
-        return Rejected(where=where, reason=str(exc)), was_repr
+        raise _Bad(f"not JSON: {_one_line(exc)}") from None
+
+
+def _flat_item(item: object, where: str) -> SourceItem:
+    """An item of the flat file: an API item plus its "daily_date"."""
+    if not isinstance(item, dict):
+        raise _Bad(f"expected a JSON object, found {_json_kind(item)}")
+    day_value = item.get("daily_date")
+    day = None if day_value is None else _date(day_value)
     api_item = {k: v for k, v in item.items() if k not in _FLAT_FILE_KEYS}
-    return _convert(api_item, where, day), was_repr
+    return _convert(api_item, where, day)
 
 
 # -- one item ----------------------------------------------------------------------------------
@@ -333,7 +336,9 @@ def _record(item: dict[str, Any], where: str, day: dt.date | None) -> PaperRecor
         raise _Bad('no "paper" object' if paper is None else '"paper" is not an object')
     paper_id = paper.get("id")
     if not isinstance(paper_id, str) or not paper_id.strip():
-        raise _Bad("no paper id" if paper_id is None else f"paper.id is not a string: {paper_id!r}")
+        raise _Bad(
+            "no paper id" if paper_id is None else f"paper.id is not a string: {paper_id!r:.60}"
+        )
     try:
         arxiv_id = parse_arxiv_id(paper_id).id
     except InvalidArxivId as exc:
@@ -499,11 +504,9 @@ def _from_python_repr(text: str) -> dict[str, Any]:
 
 
 def _date(value: object) -> dt.date:
-    try:
-        if isinstance(value, str):
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
             return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
     raise _Bad(f"daily_date is not a YYYY-MM-DD date: {value!r:.60}")
 
 
