@@ -73,7 +73,8 @@ def scratch_database_url(tmp_path: Path) -> Iterator[str]:
         )
         admin.execute(f'CREATE DATABASE "{name}"')
         user = settings["USER"] or ""
-        yield f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{name}"
+        host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+        yield f"postgres://{user}@{host}:{port}/{name}"
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
     else:

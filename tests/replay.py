@@ -73,9 +73,7 @@ class ReplayServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def route(
-        self, path: str, reply: Reply | Responder | list[Reply], **params: str
-    ) -> None:
+    def route(self, path: str, reply: Reply | Responder | list[Reply], **params: str) -> None:
         """Answer GETs of ``path`` whose query includes ``params``.
 
         A list of replies is served in order, the last one repeating.

@@ -8,16 +8,18 @@ import json
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import Cli, shared
 
 KAGGLE = "arxiv-kaggle-sample/arxiv-metadata-oai-snapshot-200.jsonl"
 
 
-def stats(cli: Cli) -> dict:
+def stats(cli: Cli) -> dict[str, Any]:
     result = cli("stats", "--json")
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
 
 
 def test_import_kaggle_prints_a_summary_and_a_second_run_changes_nothing(cli: Cli):
@@ -63,13 +65,21 @@ def test_bad_input_exits_non_zero_with_a_one_line_error(cli: Cli, tmp_path: Path
         f"CommandError: no such file or directory: {tmp_path / 'missing.jsonl'}"
     ]
     a_dir = cli("import", "kaggle", str(tmp_path))
-    assert a_dir.returncode != 0 and "not a file" in a_dir.stderr
+    assert a_dir.returncode != 0
+    assert "not a file" in a_dir.stderr
 
 
 def test_every_command_has_help(cli: Cli):
     for command in (
-        ["init"], ["import", "kaggle"], ["import", "jsonl"], ["import", "hf-daily"],
-        ["harvest", "arxiv"], ["harvest", "oai"], ["add"], ["stats"], ["serve"],
+        ["init"],
+        ["import", "kaggle"],
+        ["import", "jsonl"],
+        ["import", "hf-daily"],
+        ["harvest", "arxiv"],
+        ["harvest", "oai"],
+        ["add"],
+        ["stats"],
+        ["serve"],
     ):
         result = cli(*command, "--help")
         assert result.returncode == 0, (command, result.stderr)
@@ -77,8 +87,12 @@ def test_every_command_has_help(cli: Cli):
 
 
 def test_import_hf_daily_brings_real_upvotes_and_submitters(cli: Cli):
-    result = cli("import", "hf-daily", str(shared("hf-daily-papers/samples/2026-08-21.json")),
-                 "--no-progress")
+    result = cli(
+        "import",
+        "hf-daily",
+        str(shared("hf-daily-papers/samples/2026-08-21.json")),
+        "--no-progress",
+    )
     assert result.returncode == 0, result.stderr
     assert "new 17" in result.stdout
     numbers = stats(cli)

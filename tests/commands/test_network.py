@@ -44,8 +44,17 @@ def test_harvest_arxiv_pages_through_a_category(cli: Cli, replay_server: ReplayS
         body = body.replace(b">214881<", b">30<")
         replay_server.route("/api/query", Reply(body=body), start=str(start))
     cli.env["PAPERWIRE_ARXIV_API_URL"] = f"{replay_server.url}/api/query"
-    result = cli("harvest", "arxiv", "--category", "cs.LG", "--since", "2024-01-01",
-                 "--batch-size", "10", "--no-progress")
+    result = cli(
+        "harvest",
+        "arxiv",
+        "--category",
+        "cs.LG",
+        "--since",
+        "2024-01-01",
+        "--batch-size",
+        "10",
+        "--no-progress",
+    )
     assert result.returncode == 0, result.stderr
     assert "read 30" in result.stdout
     first = replay_server.requests[0].params
@@ -63,11 +72,16 @@ def test_harvest_oai_follows_the_resumption_token(cli: Cli, replay_server: Repla
     result = cli("harvest", "oai", "--set", "cs", "--from", "2024-01-25", "--no-progress")
     assert result.returncode == 0, result.stderr
     assert "read 8" in result.stdout
-    assert [r.params.get("resumptionToken") for r in replay_server.requests] == [None, "6960524|1001"]
+    assert [r.params.get("resumptionToken") for r in replay_server.requests] == [
+        None,
+        "6960524|1001",
+    ]
 
 
 def test_harvest_refuses_bad_dates_and_categories(cli: Cli):
     bad_date = cli("harvest", "arxiv", "--category", "cs.LG", "--since", "yesterday")
-    assert bad_date.returncode != 0 and "not a date" in bad_date.stderr
+    assert bad_date.returncode != 0
+    assert "not a date" in bad_date.stderr
     bad_cat = cli("harvest", "arxiv", "--category", "nonsense", "--since", "2024-01-01")
-    assert bad_cat.returncode != 0 and "not an arXiv category" in bad_cat.stderr
+    assert bad_cat.returncode != 0
+    assert "not an arXiv category" in bad_cat.stderr

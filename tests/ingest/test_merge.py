@@ -14,7 +14,11 @@ T3 = dt.datetime(2024, 6, 1, 12, 0, 0, tzinfo=dt.UTC)
 
 
 def record(**fields: object) -> PaperRecord:
-    defaults: dict[str, object] = {"arxiv_id": "2401.01234", "source": Source.KAGGLE, "where": "line 1"}
+    defaults: dict[str, object] = {
+        "arxiv_id": "2401.01234",
+        "source": Source.KAGGLE,
+        "where": "line 1",
+    }
     return PaperRecord(**{**defaults, **fields})  # type: ignore[arg-type]
 
 
@@ -23,8 +27,13 @@ def test_a_new_paper_takes_everything_the_record_says():
     changed = merge(
         paper,
         record(
-            title="T", abstract="A", authors=["B", "A"], categories=["cs.LG", "stat.ML"],
-            versions=[Version(1, T1), Version(2, T2)], doi="10.1/x", fingerprint="f1",
+            title="T",
+            abstract="A",
+            authors=["B", "A"],
+            categories=["cs.LG", "stat.ML"],
+            versions=[Version(1, T1), Version(2, T2)],
+            doi="10.1/x",
+            fingerprint="f1",
         ),
     )
     assert changed
@@ -51,11 +60,18 @@ def test_the_same_record_twice_changes_nothing():
 
 def test_a_newer_version_updates_the_text_and_keeps_the_history():
     paper = Paper(arxiv_id="2401.01234")
-    merge(paper, record(title="Old title", abstract="old", versions=[Version(1, T1)], journal_ref="J1"))
+    merge(
+        paper,
+        record(title="Old title", abstract="old", versions=[Version(1, T1)], journal_ref="J1"),
+    )
     changed = merge(
         paper,
-        record(source=Source.ARXIV_API, title="New title", abstract="new",
-               versions=[Version(1, T1), Version(3, T3)]),
+        record(
+            source=Source.ARXIV_API,
+            title="New title",
+            abstract="new",
+            versions=[Version(1, T1), Version(3, T3)],
+        ),
     )
     assert changed
     assert paper.title == "New title"
@@ -78,11 +94,28 @@ def test_an_older_version_only_fills_what_is_missing():
 
 def test_two_sources_merge_into_one_paper():
     paper = Paper(arxiv_id="2401.01234")
-    merge(paper, record(source=Source.LISTING, title="T", abstract="A", categories=["cs.CV"],
-                        listing_date=dt.date(2024, 1, 4)))
-    merge(paper, record(source=Source.HF_DAILY, title="T (HF)", upvotes=12, submitted_by="alice",
-                        daily_date=dt.date(2024, 1, 5), submitted_at=T2,
-                        links=[Link(LinkKind.GITHUB, "https://github.com/a/b")]))
+    merge(
+        paper,
+        record(
+            source=Source.LISTING,
+            title="T",
+            abstract="A",
+            categories=["cs.CV"],
+            listing_date=dt.date(2024, 1, 4),
+        ),
+    )
+    merge(
+        paper,
+        record(
+            source=Source.HF_DAILY,
+            title="T (HF)",
+            upvotes=12,
+            submitted_by="alice",
+            daily_date=dt.date(2024, 1, 5),
+            submitted_at=T2,
+            links=[Link(LinkKind.GITHUB, "https://github.com/a/b")],
+        ),
+    )
     assert paper.title == "T"  # neither states a version: the first text stays
     assert paper.categories == ["cs.CV"]
     assert paper.upvotes == 12
@@ -95,10 +128,26 @@ def test_two_sources_merge_into_one_paper():
 
 def test_the_first_community_day_and_the_highest_upvote_count_win():
     paper = Paper(arxiv_id="2401.01234")
-    merge(paper, record(source=Source.HF_DAILY, title="T", daily_date=dt.date(2024, 2, 2),
-                        submitted_by="late", upvotes=40))
-    merge(paper, record(source=Source.HF_DAILY, title="T", daily_date=dt.date(2024, 2, 1),
-                        submitted_by="early", upvotes=7))
+    merge(
+        paper,
+        record(
+            source=Source.HF_DAILY,
+            title="T",
+            daily_date=dt.date(2024, 2, 2),
+            submitted_by="late",
+            upvotes=40,
+        ),
+    )
+    merge(
+        paper,
+        record(
+            source=Source.HF_DAILY,
+            title="T",
+            daily_date=dt.date(2024, 2, 1),
+            submitted_by="early",
+            upvotes=7,
+        ),
+    )
     assert paper.daily_date == dt.date(2024, 2, 1)
     assert paper.submitted_by == "early"
     assert paper.upvotes == 40
@@ -106,8 +155,14 @@ def test_the_first_community_day_and_the_highest_upvote_count_win():
 
 def test_links_in_the_abstract_and_comments_are_found():
     paper = Paper(arxiv_id="2401.01234")
-    merge(paper, record(title="T", abstract="Code: https://github.com/org/repo.",
-                        comments="Project page: https://org.github.io/proj"))
+    merge(
+        paper,
+        record(
+            title="T",
+            abstract="Code: https://github.com/org/repo.",
+            comments="Project page: https://org.github.io/proj",
+        ),
+    )
     assert paper.links == [
         {"kind": "github", "url": "https://github.com/org/repo"},
         {"kind": "project", "url": "https://org.github.io/proj"},

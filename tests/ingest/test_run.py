@@ -98,7 +98,10 @@ def test_a_kaggle_record_lands_with_all_its_fields():
 def test_a_newer_version_updates_the_paper_and_keeps_its_history():
     run(kaggle_stream(shared(KAGGLE)))
     newer = PaperRecord(
-        arxiv_id="0704.0001", source=Source.ARXIV_API, where="entry 1", title="Revised title",
+        arxiv_id="0704.0001",
+        source=Source.ARXIV_API,
+        where="entry 1",
+        title="Revised title",
         versions=[Version(3, dt.datetime(2009, 1, 1, tzinfo=dt.UTC))],
     )
     summary = run(ListStream([newer], "api"))
@@ -111,10 +114,22 @@ def test_a_newer_version_updates_the_paper_and_keeps_its_history():
 
 
 def test_the_same_paper_twice_in_one_batch_is_one_paper():
-    a = PaperRecord(arxiv_id="2401.00001", source=Source.HF_DAILY, where="a", title="T", upvotes=3,
-                    daily_date=dt.date(2024, 1, 2))
-    b = PaperRecord(arxiv_id="2401.00001", source=Source.HF_DAILY, where="b", title="T", upvotes=9,
-                    daily_date=dt.date(2024, 1, 3))
+    a = PaperRecord(
+        arxiv_id="2401.00001",
+        source=Source.HF_DAILY,
+        where="a",
+        title="T",
+        upvotes=3,
+        daily_date=dt.date(2024, 1, 2),
+    )
+    b = PaperRecord(
+        arxiv_id="2401.00001",
+        source=Source.HF_DAILY,
+        where="b",
+        title="T",
+        upvotes=9,
+        daily_date=dt.date(2024, 1, 3),
+    )
     summary = run(ListStream([a, b], "two"))
     assert (summary.new, summary.updated) == (1, 1)
     paper = Paper.objects.get()
@@ -142,15 +157,18 @@ class CrashingStream:
 
     def __init__(self, inner: Any, after: int) -> None:
         self.inner, self.after = inner, after
-        self.label, self.unit, self.total, self.notes = inner.label, inner.unit, inner.total, []
+        self.label, self.unit, self.total = inner.label, inner.unit, inner.total
+        self.notes: list[str] = []
 
     @property
     def cursor(self) -> str | None:
-        return self.inner.cursor
+        cursor: str | None = self.inner.cursor
+        return cursor
 
     @property
     def position(self) -> int:
-        return self.inner.position
+        position: int = self.inner.position
+        return position
 
     def __iter__(self) -> Iterator[SourceItem]:
         for n, item in enumerate(self.inner, start=1):
@@ -162,12 +180,17 @@ class CrashingStream:
 def test_a_crash_mid_import_resumes_with_no_duplicates_and_no_gaps():
     key = "import:test"
     with pytest.raises(Crash):
-        run(CrashingStream(kaggle_stream(shared(KAGGLE)), after=130), checkpoint_key=key, batch_size=50)
+        run(
+            CrashingStream(kaggle_stream(shared(KAGGLE)), after=130),
+            checkpoint_key=key,
+            batch_size=50,
+        )
     assert Paper.objects.count() == 100  # two whole batches; the third died with the process
     assert saved_cursor(key) == "100"
 
-    summary = run(kaggle_stream(shared(KAGGLE), cursor=saved_cursor(key)), checkpoint_key=key,
-                  batch_size=50)
+    summary = run(
+        kaggle_stream(shared(KAGGLE), cursor=saved_cursor(key)), checkpoint_key=key, batch_size=50
+    )
     assert summary.resumed_from == "100"
     assert (summary.read, summary.new) == (100, 100)
     ids = list(Paper.objects.values_list("arxiv_id", flat=True))

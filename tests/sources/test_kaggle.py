@@ -63,7 +63,13 @@ def test_it_names_each_bad_line_and_reads_the_rest(tmp_path: Path):
         json.dumps({"id": "not-an-id", "title": "x"}),
         json.dumps({"id": "0704.9999", "title": 42}),
         json.dumps({"title": "no id"}),
-        json.dumps({"id": "0704.9998", "title": "t", "versions": [{"version": "v1", "created": "yesterday"}]}),
+        json.dumps(
+            {
+                "id": "0704.9998",
+                "title": "t",
+                "versions": [{"version": "v1", "created": "yesterday"}],
+            }
+        ),
         "[1, 2]",
         good[1],
         "",

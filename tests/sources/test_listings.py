@@ -40,8 +40,13 @@ def test_it_drops_msc_and_acm_classes_but_keeps_arxiv_categories(tmp_path: Path)
     path = tmp_path / "x.jsonl"
     path.write_text(
         json.dumps(
-            {"id": "2501.00001", "title": "T", "summary": "S", "authors": ["A"],
-             "categories": ["eess.IV", "68Txx", "I.4.2; E.4", "cs.CV"]}
+            {
+                "id": "2501.00001",
+                "title": "T",
+                "summary": "S",
+                "authors": ["A"],
+                "categories": ["eess.IV", "68Txx", "I.4.2; E.4", "cs.CV"],
+            }
         )
         + "\n"
     )
@@ -58,9 +63,12 @@ def test_a_raw_daily_file_takes_its_listing_date_from_its_name():
 def test_wrong_types_are_rejected_with_their_line(tmp_path: Path):
     path = tmp_path / "bad.jsonl"
     path.write_text(
-        json.dumps({"id": "2501.00001", "title": "ok", "authors": ["A"]}) + "\n"
-        + json.dumps({"id": "2501.00002", "title": "t", "authors": "A, B"}) + "\n"
-        + json.dumps({"id": "2501.00003", "title": "t", "listing_date": "July"}) + "\n"
+        json.dumps({"id": "2501.00001", "title": "ok", "authors": ["A"]})
+        + "\n"
+        + json.dumps({"id": "2501.00002", "title": "t", "authors": "A, B"})
+        + "\n"
+        + json.dumps({"id": "2501.00003", "title": "t", "listing_date": "July"})
+        + "\n"
     )
     items = [i.resolve() if hasattr(i, "resolve") else i for i in listing_stream(path)]
     rejected = [i for i in items if isinstance(i, Rejected)]

@@ -18,8 +18,9 @@ _MAY_HAVE_LINK = re.compile(r"https?:|github|gitlab|huggingface|hf\.co/", re.IGN
 _TRAILING = ".,;:!?)]}'\"*"
 # Hosts that are citations, licences or arXiv itself, never a paper's own page.
 _NOT_PROJECT = (
-    "arxiv.org", "doi.org", "dx.doi.org", "creativecommons.org", "www.ieee.org", "ieeexplore.ieee.org",
-    "dl.acm.org", "link.springer.com", "www.sciencedirect.com", "aclanthology.org", "openreview.net",
+    "arxiv.org", "doi.org", "dx.doi.org", "creativecommons.org", "www.ieee.org",
+    "ieeexplore.ieee.org", "dl.acm.org", "link.springer.com", "www.sciencedirect.com",
+    "aclanthology.org", "openreview.net",
     "proceedings.neurips.cc", "papers.nips.cc", "proceedings.mlr.press", "openaccess.thecvf.com",
     "zenodo.org", "www.nature.com", "journals.aps.org", "iopscience.iop.org",
 )  # fmt: skip

@@ -31,10 +31,9 @@ def insert_papers(papers: Sequence[Paper]) -> None:
     placeholders = ", ".join(
         f"%s{json_cast}" if isinstance(f, models.JSONField) else "%s" for f in fields
     )
-    sql = (
-        f"INSERT INTO {quote(Paper._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES ({placeholders})"
-    )
+    # Only the model's own (quoted) table and column names are spliced in; values are parameters.
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"INSERT INTO {quote(Paper._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     now = timezone.now()
     adapters = [_adapter(f) for f in fields]
     names = [f.attname for f in fields]
@@ -47,7 +46,9 @@ def insert_papers(papers: Sequence[Paper]) -> None:
     for paper in papers:
         for name in auto:
             setattr(paper, name, now)
-        rows.append([adapt(getattr(paper, name)) for adapt, name in zip(adapters, names, strict=True)])
+        rows.append(
+            [adapt(getattr(paper, name)) for adapt, name in zip(adapters, names, strict=True)]
+        )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -137,7 +137,7 @@ class Ingester:
             bar.close()
         return summary
 
-    def _show(self, bar: tqdm[None], stream: RecordStream, started: float) -> None:
+    def _show(self, bar: tqdm[Any], stream: RecordStream, started: float) -> None:
         if bar.disable:
             return
         if stream.position > bar.n:

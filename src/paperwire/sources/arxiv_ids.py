@@ -70,17 +70,20 @@ def parse_id_or_url(text: str) -> ArxivId:
 def is_arxiv_category(text: str) -> bool:
     """arXiv categories ("cs.LG", "hep-th", "math-ph"), not MSC ("68Txx") or ACM ("I.2.10")."""
     match = _CATEGORY_RE.match(text)
-    return bool(match) and match.group(1) in ARCHIVES  # type: ignore[union-attr]
+    return match is not None and match.group(1) in ARCHIVES
 
 
 _CATEGORY_RE = re.compile(r"^([a-z][a-z\-]*)(?:\.[A-Za-z][A-Za-z\-]*)?$")
 # Every archive arXiv has used, the retired ones included (they appear in old records).
 ARCHIVES = frozenset(
-    """astro-ph cond-mat cs econ eess gr-qc hep-ex hep-lat hep-ph hep-th math math-ph nlin
-    nucl-ex nucl-th physics q-bio q-fin quant-ph stat acc-phys adap-org alg-geom ao-sci
-    atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas dg-ga funct-an mtrl-th patt-sol
-    plasm-ph q-alg solv-int supr-con""".split()
-)
+    {
+        "astro-ph", "cond-mat", "cs", "econ", "eess", "gr-qc", "hep-ex", "hep-lat", "hep-ph",
+        "hep-th", "math", "math-ph", "nlin", "nucl-ex", "nucl-th", "physics", "q-bio", "q-fin",
+        "quant-ph", "stat", "acc-phys", "adap-org", "alg-geom", "ao-sci", "atom-ph", "bayes-an",
+        "chao-dyn", "chem-ph", "cmp-lg", "comp-gas", "dg-ga", "funct-an", "mtrl-th", "patt-sol",
+        "plasm-ph", "q-alg", "solv-int", "supr-con",
+    }
+)  # fmt: skip
 
 
 def _shorten(text: object, limit: int = 80) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 import orjson
 
-from paperwire.sources.lines import LineReader
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperwire.sources.lines import LineReader
 from paperwire.sources.records import PaperRecord, Pending, Rejected, SourceItem, fingerprint
 
 

@@ -63,7 +63,7 @@ def _authors(obj: dict[str, Any]) -> list[str]:
         for entry in parsed:
             if not isinstance(entry, list) or not all(isinstance(p, str) for p in entry):
                 raise BadField("field 'authors_parsed' should be a list of [last, first, suffix]")
-            last, first, suffix = (entry + ["", "", ""])[:3]
+            last, first, suffix = [*entry, "", "", ""][:3]
             # The snapshot's parser splits hyphenated initials: "C.-P." arrives as "C. -P.".
             first = _SPLIT_INITIAL.sub(".-", first)
             name = detex_name(" ".join(part for part in (first, last, suffix) if part.strip()))

@@ -19,7 +19,9 @@ _LETTERS = {
 _ACCENT_RE = re.compile(
     r"\{?\\(?P<cmd>['`^\"~=.]|[uvHckr](?=[\s{]))\s*(?:\{(?P<b>\\?[A-Za-z]?)\}|(?P<c>\\?[A-Za-z]))\}?"
 )
-_LETTER_RE = re.compile(r"\{?\\(?P<name>ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s*(?:\{\})?\}?")
+_LETTER_RE = re.compile(
+    r"\{?\\(?P<name>ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s*(?:\{\})?\}?"
+)
 
 
 def clean(text: object) -> str:

@@ -14,7 +14,10 @@ class BadXml(ValueError):
 
 def parse_xml(data: bytes | str) -> Element:
     try:
-        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(
+            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
+        return root
     except DefusedXmlException as exc:
         raise BadXml(f"refused XML: {type(exc).__name__} ({exc})") from None
     except ParseError as exc:

@@ -12,8 +12,12 @@ PAGE_SIZE = 50
 
 
 def newest(request: HttpRequest) -> HttpResponse:
-    papers = Paper.objects.visible().newest().only(
-        "arxiv_id", "title", "authors", "primary_category", "announced_on", "upvotes", "links"
+    papers = (
+        Paper.objects.visible()
+        .newest()
+        .only(
+            "arxiv_id", "title", "authors", "primary_category", "announced_on", "upvotes", "links"
+        )
     )
     # Paginator without a full COUNT: a count over millions of rows per page view is waste.
     page_number = _page_number(request)

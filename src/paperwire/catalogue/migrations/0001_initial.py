@@ -4,48 +4,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('arxiv_id', models.CharField(max_length=40, unique=True)),
-                ('title', models.TextField()),
-                ('abstract', models.TextField(blank=True)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('categories', models.JSONField(blank=True, default=list, help_text='arXiv categories, primary first')),
-                ('primary_category', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('versions', models.JSONField(blank=True, default=list, help_text='[{"version": 1, "created": "2024-01-02T03:04:05Z"}]')),
-                ('latest_version', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('published', models.DateTimeField(blank=True, help_text='first version', null=True)),
-                ('updated', models.DateTimeField(blank=True, help_text='latest version', null=True)),
-                ('listing_date', models.DateField(blank=True, help_text="first day in arXiv's daily 'new' listing", null=True)),
-                ('announced_on', models.DateField(blank=True, db_index=True, help_text="the paper's day: its listing day when known, else its first version's date", null=True)),
-                ('doi', models.CharField(blank=True, max_length=255)),
-                ('journal_ref', models.TextField(blank=True)),
-                ('comments', models.TextField(blank=True)),
-                ('license', models.CharField(blank=True, max_length=255)),
-                ('report_no', models.TextField(blank=True)),
-                ('links', models.JSONField(blank=True, default=list, help_text='[{"kind": "github", "url": "https://github.com/..."}]')),
-                ('daily_date', models.DateField(blank=True, db_index=True, null=True)),
-                ('submitted_by', models.CharField(blank=True, max_length=150)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('upvotes', models.IntegerField(default=0)),
-                ('organization', models.CharField(blank=True, max_length=150)),
-                ('hidden', models.BooleanField(default=False, help_text='moderation: hidden from every list')),
-                ('sources', models.JSONField(blank=True, default=list)),
-                ('fingerprints', models.JSONField(blank=True, default=list, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("arxiv_id", models.CharField(max_length=40, unique=True)),
+                ("title", models.TextField()),
+                ("abstract", models.TextField(blank=True)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                (
+                    "categories",
+                    models.JSONField(
+                        blank=True, default=list, help_text="arXiv categories, primary first"
+                    ),
+                ),
+                ("primary_category", models.CharField(blank=True, db_index=True, max_length=32)),
+                (
+                    "versions",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='[{"version": 1, "created": "2024-01-02T03:04:05Z"}]',
+                    ),
+                ),
+                ("latest_version", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "published",
+                    models.DateTimeField(blank=True, help_text="first version", null=True),
+                ),
+                (
+                    "updated",
+                    models.DateTimeField(blank=True, help_text="latest version", null=True),
+                ),
+                (
+                    "listing_date",
+                    models.DateField(
+                        blank=True, help_text="first day in arXiv's daily 'new' listing", null=True
+                    ),
+                ),
+                (
+                    "announced_on",
+                    models.DateField(
+                        blank=True,
+                        db_index=True,
+                        help_text="the paper's day: its listing day when known, else its first version's date",
+                        null=True,
+                    ),
+                ),
+                ("doi", models.CharField(blank=True, max_length=255)),
+                ("journal_ref", models.TextField(blank=True)),
+                ("comments", models.TextField(blank=True)),
+                ("license", models.CharField(blank=True, max_length=255)),
+                ("report_no", models.TextField(blank=True)),
+                (
+                    "links",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='[{"kind": "github", "url": "https://github.com/..."}]',
+                    ),
+                ),
+                ("daily_date", models.DateField(blank=True, db_index=True, null=True)),
+                ("submitted_by", models.CharField(blank=True, max_length=150)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("upvotes", models.IntegerField(default=0)),
+                ("organization", models.CharField(blank=True, max_length=150)),
+                (
+                    "hidden",
+                    models.BooleanField(
+                        default=False, help_text="moderation: hidden from every list"
+                    ),
+                ),
+                ("sources", models.JSONField(blank=True, default=list)),
+                ("fingerprints", models.JSONField(blank=True, default=list, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-announced_on', '-arxiv_id'],
+                "ordering": ["-announced_on", "-arxiv_id"],
             },
         ),
     ]

@@ -67,7 +67,9 @@ class IngestCommand(BaseCommand):
         cursor = saved_cursor(key) if key else None
         stream = open_stream(cursor)
         if cursor is not None:
-            self.stderr.write(f"Resuming {stream.label} at {cursor!r}: an earlier run stopped there.")
+            self.stderr.write(
+                f"Resuming {stream.label} at {cursor!r}: an earlier run stopped there."
+            )
         printed = 0
 
         def on_reject(rejected: Rejected) -> None:

@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_schema()
-        stats = catalogue_stats(days=max(0, options["days"]), categories=options["categories"] or None)
+        stats = catalogue_stats(
+            days=max(0, options["days"]), categories=options["categories"] or None
+        )
         if options["json"]:
             self.stdout.write(json.dumps(stats, indent=2))
             return

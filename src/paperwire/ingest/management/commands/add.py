@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from paperwire.catalogue.models import Paper
+from paperwire.db import ensure_schema
 from paperwire.ingest.management.base import IngestCommand
 from paperwire.ingest.run import Ingester
 from paperwire.sources.arxiv_api import ArxivApiError
@@ -16,7 +17,6 @@ from paperwire.sources.http import FetchError, PoliteClient
 from paperwire.sources.records import ListStream
 from paperwire.sources.single import PaperNotFound, fetch_paper
 from paperwire.sources.xml import BadXml
-from paperwire.db import ensure_schema
 
 
 class Command(IngestCommand):
@@ -33,7 +33,14 @@ class Command(IngestCommand):
         with PoliteClient(interval=settings.ARXIV_REQUEST_INTERVAL) as client:
             try:
                 record = fetch_paper(client, settings.ARXIV_API_URL, options["id_or_url"])
-            except (InvalidArxivId, PaperNotFound, ArxivApiError, FetchError, BadXml, ValueError) as exc:
+            except (
+                InvalidArxivId,
+                PaperNotFound,
+                ArxivApiError,
+                FetchError,
+                BadXml,
+                ValueError,
+            ) as exc:
                 raise CommandError(str(exc)) from None
         summary = Ingester(progress=False).run(ListStream([record], options["id_or_url"]))
         paper = Paper.objects.get(arxiv_id=record.arxiv_id)

@@ -48,7 +48,9 @@ class Command(IngestCommand):
             help="arXiv OAI-PMH: every record of a set changed since a date",
             description="Harvest arXiv's OAI-PMH ListRecords for a set, from a date.",
         )
-        oai.add_argument("--set", dest="set_spec", required=True, help="e.g. cs, math, physics:hep-th")
+        oai.add_argument(
+            "--set", dest="set_spec", required=True, help="e.g. cs, math, physics:hep-th"
+        )
         oai.add_argument("--from", dest="from_date", required=True, help="YYYY-MM-DD")
         oai.add_argument("--until", help="YYYY-MM-DD (default: open-ended)")
         oai.add_argument(
