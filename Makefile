@@ -10,7 +10,7 @@ PORT ?= 8000
 # The running PostgreSQL the catalogue and ingest tests also run against.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo demo-data test lint typecheck test-sqlite test-postgres bench clean
+.PHONY: install demo demo-data test lint typecheck test-sqlite test-postgres bench docs clean
 
 $(BIN)/paperwire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,8 @@ demo-data: install
 	$(BIN)/paperwire stats --days 5 --categories 8
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
 
 typecheck: install
 	$(BIN)/mypy
@@ -54,6 +54,9 @@ test-postgres: install
 	PAPERWIRE_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q -m "not sqlite_only" tests/catalogue tests/ingest tests/commands
 
 test: lint typecheck test-sqlite test-postgres
+
+docs: install
+	$(BIN)/python docs/cli_reference.py
 
 bench: install
 	$(BIN)/python bench/import_kaggle.py

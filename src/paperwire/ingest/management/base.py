@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 from paperwire.ingest.run import Ingester, Summary, forget_checkpoint, saved_cursor
 from paperwire.sources.records import RecordStream, Rejected
@@ -48,7 +49,7 @@ def existing_file(value: str) -> Path:
     return path
 
 
-class IngestCommand(BaseCommand):
+class IngestCommand(PaperwireCommand):
     """Base for import / harvest / add: subclasses build a stream, this runs and reports it."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import connection
 
+from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 
 
-class Command(BaseCommand):
+class Command(PaperwireCommand):
     help = (
         "Create the data directory and the database schema (safe to run again). Other "
         "commands do this on first use too; init says where things are."

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from paperwire.catalogue.stats import catalogue_stats
+from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 
 
-class Command(BaseCommand):
+class Command(PaperwireCommand):
     help = "Count the catalogue's papers: in all, by category, by day."
 
     def add_arguments(self, parser: CommandParser) -> None:

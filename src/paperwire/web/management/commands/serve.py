@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 
 
-class Command(BaseCommand):
+class Command(PaperwireCommand):
     help = "Serve paperwire with gunicorn (a production server)."
 
     def add_arguments(self, parser: CommandParser) -> None:
