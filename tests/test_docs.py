@@ -33,3 +33,9 @@ def test_the_cli_reference_matches_the_commands_help():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (ROOT / "docs/cli.md").read_text() == module.render(), "run `make docs`"
+
+
+def test_the_suite_runs_in_a_data_directory_of_its_own():
+    from django.conf import settings
+
+    assert settings.DATA_DIR != Path.home() / ".local" / "share" / "paperwire"
