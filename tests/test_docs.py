@@ -38,4 +38,4 @@ def test_the_cli_reference_matches_the_commands_help():
 def test_the_suite_runs_in_a_data_directory_of_its_own():
     from django.conf import settings
 
-    assert settings.DATA_DIR != Path.home() / ".local" / "share" / "paperwire"
+    assert Path.home() / ".local" / "share" / "paperwire" != settings.DATA_DIR
