@@ -10,9 +10,17 @@ PORT ?= 8000
 # The running PostgreSQL the catalogue and ingest tests also run against.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo demo-data test lint typecheck test-sqlite test-postgres bench docs clean
+.PHONY: system-deps install demo demo-data test lint typecheck test-sqlite test-postgres bench docs clean
 
-$(BIN)/paperwire: pyproject.toml
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+# A fresh Debian has python3 without venv and pip: take them from Debian's packages.
+system-deps:
+	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { \
+	  echo "installing python3-venv and python3-pip from Debian's packages"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip; }
+
+$(BIN)/paperwire: pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
