@@ -14,7 +14,7 @@ _URL_RE = re.compile(
     r"[^\s<>\"'{}|\\^`\[\]]+",
     re.IGNORECASE,
 )
-_MAY_HAVE_LINK = re.compile(r"https?:|github|gitlab|huggingface|hf\.co/", re.IGNORECASE)
+_HINTS = ("http", "github", "gitlab", "huggingface", "hf.co/")
 _TRAILING = ".,;:!?)]}'\"*"
 # Hosts that are citations, licences or arXiv itself, never a paper's own page.
 _NOT_PROJECT = (
@@ -31,13 +31,19 @@ def find_links(*texts: str) -> list[Link]:
     """Every distinct link in ``texts``, classified, in the order found."""
     links: dict[str, Link] = {}
     for text in texts:
-        if not text or not _MAY_HAVE_LINK.search(text):
+        if not text or not _may_have_link(text):
             continue  # most abstracts have no URL: a cheap test spares the full scan
         for match in _URL_RE.finditer(text):
             link = classify(match.group(0))
             if link is not None and link.url not in links:
                 links[link.url] = link
     return list(links.values())
+
+
+def _may_have_link(text: str) -> bool:
+    # Plain substring tests on a lowered copy: several times cheaper than a regex search.
+    lowered = text.lower()
+    return any(hint in lowered for hint in _HINTS)
 
 
 def classify(raw: str) -> Link | None:

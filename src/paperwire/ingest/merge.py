@@ -40,12 +40,13 @@ def snapshot(paper: Paper) -> tuple[Any, ...]:
     return tuple(getattr(paper, name) for name in MERGED_FIELDS)
 
 
-def merge(paper: Paper, record: PaperRecord) -> bool:
+def merge(paper: Paper, record: PaperRecord, *, fresh: bool = False) -> bool:
     """Fold ``record`` into ``paper`` (new or loaded); return whether anything changed.
 
-    The record's fingerprint is remembered either way, which is not counted as a change.
+    ``fresh`` (a paper just made, empty) skips the comparison: it always changes. The
+    record's fingerprint is remembered either way, which is not counted as a change.
     """
-    before = snapshot(paper)
+    before = None if fresh else snapshot(paper)
     _merge_bibliographic(paper, record)
     _merge_versions(paper, record)
     _merge_dates(paper, record)
@@ -55,7 +56,7 @@ def merge(paper: Paper, record: PaperRecord) -> bool:
         paper.sources = [*paper.sources, record.source.value]
     if record.fingerprint and record.fingerprint not in paper.fingerprints:
         paper.fingerprints = [*paper.fingerprints, record.fingerprint][-MAX_FINGERPRINTS:]
-    return snapshot(paper) != before
+    return before is None or snapshot(paper) != before
 
 
 def _record_version(record: PaperRecord) -> int:

@@ -207,7 +207,7 @@ class Ingester:
             paper = loaded.get(record.arxiv_id) or created.get(record.arxiv_id)
             if paper is None:
                 paper = Paper(arxiv_id=record.arxiv_id)
-                merge(paper, record)
+                merge(paper, record, fresh=True)
                 if not paper.title:
                     counts.rejected.append(Rejected(_where(record), "no title from any source"))
                     continue
