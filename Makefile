@@ -59,7 +59,7 @@ test-sqlite: install
 
 # The same catalogue, ingest and command tests against PostgreSQL.
 test-postgres: install
-	PAPERWIRE_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q -m "not sqlite_only" tests/catalogue tests/ingest tests/commands
+	PAPERWIRE_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q tests/catalogue tests/ingest tests/commands tests/web
 
 test: lint typecheck test-sqlite test-postgres
 
