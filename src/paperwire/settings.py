@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,7 +120,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Served by WhiteNoise straight from the apps' folders: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
 
 # Sources (overridable so tests, mirrors and proxies can stand in for arXiv).
 ARXIV_API_URL = env_str("PAPERWIRE_ARXIV_API_URL", "https://export.arxiv.org/api/query")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -19,15 +18,15 @@ def newest(request: HttpRequest) -> HttpResponse:
             "arxiv_id", "title", "authors", "primary_category", "announced_on", "upvotes", "links"
         )
     )
-    # Paginator without a full COUNT: a count over millions of rows per page view is waste.
+    # No paginator: a COUNT over millions of rows on every page view is waste.
     page_number = _page_number(request)
     start = (page_number - 1) * PAGE_SIZE
     rows = list(papers[start : start + PAGE_SIZE + 1])
     context = {
         "papers": rows[:PAGE_SIZE],
         "page": page_number,
+        "first_number": start + 1,
         "has_next": len(rows) > PAGE_SIZE,
-        "paginator": Paginator,
     }
     return render(request, "web/newest.html", context)
 

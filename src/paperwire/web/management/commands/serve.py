@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -38,8 +39,6 @@ class Command(PaperwireCommand):
             "--graceful-timeout", "10",
             "paperwire.wsgi:application",
         ]  # fmt: skip
-        app = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]")
-        import sys
-
+        # gunicorn reads its options from sys.argv when the application is made.
         sys.argv = argv
-        app.run()
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
