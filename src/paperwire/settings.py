@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "paperwire.catalogue",
     "paperwire.ingest",
+    "paperwire.search",
     "paperwire.web",
 ]
 
@@ -122,6 +123,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Served by WhiteNoise straight from the apps' folders: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
+
+# Derived search indexes (rebuilt from the database by `paperwire reindex`).
+SEARCH_INDEX_DIR = Path(env_str("PAPERWIRE_INDEX_DIR", str(DATA_DIR / "index"))).expanduser()
 
 # Sources (overridable so tests, mirrors and proxies can stand in for arXiv).
 ARXIV_API_URL = env_str("PAPERWIRE_ARXIV_API_URL", "https://export.arxiv.org/api/query")

@@ -1,0 +1,529 @@
+"""The PostgreSQL backend: full text on a generated column, vectors in pgvector.
+
+Lexical: ``catalogue_paper.search_tsv`` is a stored generated tsvector (title weight A,
+authors B, abstract C; migration ``search.0002``) with a GIN index, so it is current the
+moment a paper is written and there is nothing to refresh. Queries are ranked with
+``ts_rank_cd``; every piece of user text reaches PostgreSQL as a bound parameter to
+``plainto_tsquery``/``phraseto_tsquery``, which read it as plain words, never as tsquery
+syntax.
+
+Vectors: ``search_pgvector`` is derived from ``search.Embedding`` (one model, one dimension)
+with an HNSW index (cosine). It is made on first use, because pgvector is optional: without
+it every vector call raises ``IndexUnavailable`` and lexical search keeps working. It has no
+foreign key to the catalogue on purpose: Django's ``flush`` (and so every transactional
+test) truncates ``catalogue_paper`` without CASCADE and would fail on a table it does not
+know. Rows of deleted or hidden papers are instead dropped by the next sync and never
+served: ``nearest`` joins the catalogue.
+
+SQL is assembled from this module's fixed fragments and constants and from table and column
+names taken from the models and quoted (the ``noqa: S608`` lines); every value, above all
+the user's words, is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import psycopg
+from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
+
+from paperwire.catalogue.models import Paper
+from paperwire.search.backends.base import IndexUnavailable, Progress, SearchBackend, Vector
+from paperwire.search.documents import CODE_KINDS
+from paperwire.search.lexical import Hit
+from paperwire.search.models import Embedding
+from paperwire.search.query import Filters, ParsedQuery, Sort
+
+# -- lexical -----------------------------------------------------------------------------
+
+LEXICAL_COLUMN = "search_tsv"  # made by migration search.0002, unknown to the Paper model
+LEXICAL_INDEX = "catalogue_paper_search_tsv_gin"
+# ts_rank_cd's weights, in its order {D, C, B, A}: A title, B authors, C abstract, D unused.
+# Title 2.5x abstract and authors 1x, as TITLE_BOOST/AUTHOR_BOOST in lexical.py (SciFact).
+RANK_WEIGHTS = "{0.0, 0.4, 0.4, 1.0}"
+# Divide by 1 + log(document length): a long abstract does not win by repeating a word.
+RANK_NORMALISATION = 1
+
+# -- vectors -----------------------------------------------------------------------------
+
+VECTOR_TABLE = "search_pgvector"
+BUILD_TABLE = "search_pgvector_build"  # a rebuild fills this, then swaps it in
+HNSW_INDEX = "search_pgvector_hnsw"
+# pgvector's defaults. Measured on 20,000 random unit vectors (the hard case: real
+# embeddings cluster): recall@10 0.99 at 384-d with ef_search 100 (docs/search.md).
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 64
+MIN_EF_SEARCH = 100
+MAX_EF_SEARCH = 1000  # pgvector's ceiling for hnsw.ef_search
+HNSW_MAX_DIM = 2000  # pgvector cannot index wider vectors (they are searched exactly)
+# A graph that does not fit in maintenance_work_mem builds many times slower; raise the
+# session's setting for the build to what the graph needs, up to this (never lower it).
+BUILD_MEMORY_CAP_KB = 1024 * 1024
+BATCH = 2000
+# More pending rows than this (and than the table holds) is faster to rebuild than to insert
+# one by one into the graph: HNSW builds in bulk far faster than it grows.
+REBUILD_THRESHOLD = 10_000
+# One writer at a time (the embed job's sync and `reindex` may overlap); readers never wait.
+LOCK_KEY = 0x7061_7065_7276_6563  # "papervec"
+
+NO_PGVECTOR = (
+    "pgvector is not installed in this PostgreSQL: semantic search is off; "
+    "lexical search still works"
+)
+NO_VECTOR_INDEX = "there is no vector index yet: run `paperwire reindex`"
+NO_LEXICAL_COLUMN = (
+    "the catalogue has no full-text column (search_tsv): the database migrations have not "
+    "run; run `paperwire init`"
+)
+
+# SQLSTATEs that mean "the index is not there / not usable", not "the database is down".
+UNDEFINED_COLUMN = "42703"
+UNDEFINED_TABLE = "42P01"
+UNDEFINED_OBJECT = "42704"  # type "vector" does not exist
+UNDEFINED_FUNCTION = "42883"  # operator <=> does not exist
+DATA_EXCEPTION = "22000"  # pgvector: "different vector dimensions"
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    cause = exc.__cause__ if isinstance(exc.__cause__, psycopg.Error) else exc
+    return cause.sqlstate if isinstance(cause, psycopg.Error) else None
+
+
+class _Names:
+    """The catalogue's and the embeddings' table and column names, quoted, from the models
+    (so a renamed column breaks loudly here rather than silently in a string)."""
+
+    def __init__(self) -> None:
+        paper, emb = Paper._meta, Embedding._meta
+        self.paper = _qn(paper.db_table)
+        self.paper_pk = _qn(paper.pk.column)
+        self.embedding = _qn(emb.db_table)
+        self.e_paper = _qn(emb.get_field("paper").column)
+        self.e_model = _qn(emb.get_field("model").column)
+        self.e_hash = _qn(emb.get_field("content_hash").column)
+        self.e_vector = _qn(emb.get_field("vector").column)
+        self.e_encoded = _qn(emb.get_field("encoded_at").column)
+
+
+class PostgresBackend(SearchBackend):
+    name = "postgres"
+
+    # -- lexical ---------------------------------------------------------------------------
+
+    def refresh_lexical(self, progress: Progress | None = None) -> int:
+        # The generated column is written with the row: there is never anything to catch up.
+        self._require_lexical_column()
+        return 0
+
+    def rebuild_lexical(self, progress: Progress | None = None) -> int:
+        self._require_lexical_column()
+        with connection.cursor() as cursor:
+            # CONCURRENTLY keeps searches and writes going, but cannot run in a transaction.
+            concurrently = " CONCURRENTLY" if connection.get_autocommit() else ""
+            cursor.execute(f"REINDEX INDEX{concurrently} {_qn(LEXICAL_INDEX)}")
+            visible = self._visible_papers(cursor)
+        if progress:
+            progress(visible)
+        return visible
+
+    def lexical(self, query: ParsedQuery, limit: int, sort: Sort = Sort.RELEVANCE) -> list[Hit]:
+        if limit <= 0:
+            return []
+        n = _Names()
+        where = ["NOT p.hidden"]
+        params: list[Any] = []
+        tsquery, tsquery_params = _tsquery(query)
+        filters_sql, filter_params = _filters(query.filters)
+        where.extend(filters_sql)
+        day = "COALESCE(p.announced_on - DATE '1970-01-01', 0)"  # tantivy's day number
+        newest = "p.announced_on DESC NULLS LAST, p.arxiv_id DESC"
+        if tsquery is None:
+            sql = (
+                f"SELECT p.arxiv_id, {day} FROM {n.paper} p "  # noqa: S608
+                f"WHERE {' AND '.join(where)} ORDER BY {newest} LIMIT %s"
+            )
+            params = [*filter_params, limit]
+        else:
+            # The subquery is pulled up and the (immutable) tsquery folded to a constant at
+            # plan time, so the @@ can use the GIN index.
+            score = (
+                day
+                if sort is Sort.NEWEST
+                else f"ts_rank_cd('{RANK_WEIGHTS}', p.{LEXICAL_COLUMN}, q.query, "
+                f"{RANK_NORMALISATION})"
+            )
+            order = newest if sort is Sort.NEWEST else f"score DESC, {newest}"
+            sql = (
+                f"SELECT p.arxiv_id, {score} AS score "  # noqa: S608
+                f"FROM (SELECT {tsquery} AS query) q, {n.paper} p "
+                f"WHERE p.{LEXICAL_COLUMN} @@ q.query AND {' AND '.join(where)} "
+                f"ORDER BY {order} LIMIT %s"
+            )
+            params = [*tsquery_params, *filter_params, limit]
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+        except DatabaseError as exc:
+            if _sqlstate(exc) == UNDEFINED_COLUMN:
+                raise IndexUnavailable(NO_LEXICAL_COLUMN) from None
+            raise
+        return [Hit(str(arxiv_id), float(score)) for arxiv_id, score in rows]
+
+    def _require_lexical_column(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s AND column_name = %s",
+                [Paper._meta.db_table, LEXICAL_COLUMN],
+            )
+            if cursor.fetchone() is None:
+                raise IndexUnavailable(NO_LEXICAL_COLUMN)
+
+    @staticmethod
+    def _visible_papers(cursor: CursorWrapper) -> int:
+        cursor.execute(f"SELECT count(*) FROM {_qn(Paper._meta.db_table)} WHERE NOT hidden")  # noqa: S608
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- vectors ---------------------------------------------------------------------------
+
+    def sync_vectors(self, model: str, progress: Progress | None = None) -> int:
+        return self._sync(model, progress, rebuild=False)
+
+    def rebuild_vectors(self, model: str, progress: Progress | None = None) -> int:
+        self._sync(model, progress, rebuild=True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {_qn(VECTOR_TABLE)}")  # noqa: S608
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def _sync(self, model: str, progress: Progress | None, *, rebuild: bool) -> int:
+        n = _Names()
+        # One transaction: readers keep seeing the previous state until it commits.
+        with transaction.atomic(), connection.cursor() as cursor:
+            _ensure_extension(cursor)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            dim = _source_dim(cursor, n, model)
+            table = _table_state(cursor)
+            if dim is None and table is None:
+                return 0  # nothing embedded with this model yet: no index, as on SQLite
+            if rebuild or table is None or table[0] != dim:
+                return _build(cursor, n, model, dim, progress)
+            # Drop what is no longer current: hidden or deleted papers, embeddings gone,
+            # re-encoded (another hash or time) or of another model. What is left is exact.
+            cursor.execute(
+                f"""
+                DELETE FROM {_qn(VECTOR_TABLE)} v WHERE NOT EXISTS (
+                    SELECT 1 FROM {n.embedding} e JOIN {n.paper} p ON p.{n.paper_pk} = e.{n.e_paper}
+                    WHERE e.{n.e_paper} = v.paper_id AND NOT p.hidden AND e.{n.e_model} = %s
+                      AND e.{n.e_model} = v.model AND e.{n.e_hash} = v.content_hash
+                      AND e.{n.e_encoded} = v.encoded_at
+                )
+                """,  # noqa: S608
+                [model],
+            )
+            cursor.execute(f"SELECT count(*) FROM {_qn(VECTOR_TABLE)}")  # noqa: S608
+            kept = int(cursor.fetchone()[0])
+            pending = _count_missing(cursor, n, model, dim)
+            if pending > max(REBUILD_THRESHOLD, kept):
+                return _build(cursor, n, model, dim, progress)
+            return _copy_missing(cursor, n, VECTOR_TABLE, model, dim, progress)
+
+    def nearest(self, vector: Vector, limit: int) -> list[Hit]:
+        from paperwire.search.embeddings import current_model_id
+
+        if limit <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if not np.isfinite(query).all():
+            raise ValueError("the query vector has non-finite components")
+        literal = "[" + ",".join(repr(x) for x in query.tolist()) + "]"
+        ef_search = max(MIN_EF_SEARCH, min(limit, MAX_EF_SEARCH))
+        n = _Names()
+        # The inner ORDER BY ... LIMIT is what the HNSW index answers; hidden papers are
+        # dropped after (the index holds none after a sync, only between a hide and a sync).
+        sql = f"""
+            SELECT p.arxiv_id, v.distance, v.model FROM (
+                SELECT paper_id, model, embedding <=> %s::vector AS distance
+                FROM {_qn(VECTOR_TABLE)} ORDER BY embedding <=> %s::vector LIMIT %s
+            ) v JOIN {n.paper} p ON p.{n.paper_pk} = v.paper_id
+            WHERE NOT p.hidden ORDER BY v.distance, p.arxiv_id
+        """  # noqa: S608
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                # Local to this transaction: other queries on the connection are unaffected.
+                cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(ef_search)])
+                cursor.execute(sql, [literal, literal, limit])
+                rows = cursor.fetchall()
+        except DatabaseError as exc:
+            raise IndexUnavailable(_vector_problem(exc, len(query))) from None
+        current = current_model_id()
+        stale = {str(row[2]) for row in rows} - {current}
+        if stale:
+            raise IndexUnavailable(
+                f"the vector index holds {sorted(stale)[0]!r} vectors, the current model is "
+                f"{current!r}: run `paperwire reindex`"
+            )
+        return [Hit(str(arxiv_id), 1.0 - float(distance)) for arxiv_id, distance, _ in rows]
+
+    # -- state -----------------------------------------------------------------------------
+
+    def status(self) -> dict[str, object]:
+        problems: list[str] = []
+        lexical: dict[str, object] = {"papers": None}
+        vectors: dict[str, object] = {"rows": 0, "dim": None, "model": None}
+        try:
+            self._require_lexical_column()
+            with connection.cursor() as cursor:
+                lexical["papers"] = self._visible_papers(cursor)
+        except IndexUnavailable as exc:
+            problems.append(str(exc))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+            installed = cursor.fetchone()
+            vectors["pgvector"] = installed[0] if installed else None
+            table = _table_state(cursor) if installed else None
+            if installed is None:
+                cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+                problems.append(
+                    NO_PGVECTOR
+                    if cursor.fetchone() is None
+                    else "pgvector is available but not enabled yet: run `paperwire reindex`"
+                )
+            elif table is None:
+                problems.append(NO_VECTOR_INDEX)
+            else:
+                cursor.execute(f"SELECT count(*), min(model) FROM {_qn(VECTOR_TABLE)}")  # noqa: S608
+                rows, model = cursor.fetchone()
+                vectors.update(rows=int(rows), dim=table[0], model=model, indexed=table[1])
+                if table[0] is not None and table[0] <= HNSW_MAX_DIM and not table[1]:
+                    problems.append("the vector table has no HNSW index: run `paperwire reindex`")
+        return {"backend": self.name, "lexical": lexical, "vectors": vectors, "problems": problems}
+
+
+# -- lexical helpers -----------------------------------------------------------------------
+
+
+def _tsquery(query: ParsedQuery) -> tuple[str | None, list[Any]]:
+    """The OR of every phrase and word, as SQL over bound parameters (None: no words).
+
+    Each term is parsed twice: ``english`` (stemmed, stop words dropped) matches the title
+    and abstract, ``simple`` matches the authors as indexed ("Jones" stems to "jone" in
+    English but is "jones" in the authors), as tantivy tokenises each field its own way.
+    A word that is all stop words yields an empty tsquery, which ``||`` ignores.
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    for phrase in query.phrases:
+        parts.append("phraseto_tsquery('english', %s) || phraseto_tsquery('simple', %s)")
+        params += [phrase, phrase]
+    for word in query.words:
+        parts.append("plainto_tsquery('english', %s) || plainto_tsquery('simple', %s)")
+        params += [word, word]
+    if not parts:
+        return None, []
+    return "(" + " || ".join(parts) + ")", params
+
+
+def _filters(filters: Filters) -> tuple[list[str], list[Any]]:
+    sql: list[str] = []
+    params: list[Any] = []
+    if filters.categories:
+        sql.append("p.categories ?| %s::text[]")  # any of them, exactly (as tantivy's raw)
+        params.append(list(filters.categories))
+    for author in filters.authors:
+        # The words adjacent, in order, within one author's name: the weight-B (authors)
+        # part of the document. The first test is the GIN index's cheap pre-filter.
+        sql.append(
+            f"p.{LEXICAL_COLUMN} @@ phraseto_tsquery('simple', %s) "
+            f"AND ts_filter(p.{LEXICAL_COLUMN}, '{{b}}') @@ phraseto_tsquery('simple', %s)"
+        )
+        params += [author, author]
+    if filters.since:
+        sql.append("p.announced_on >= %s")
+        params.append(filters.since)
+    if filters.until:
+        sql.append("p.announced_on <= %s")
+        params.append(filters.until)
+    if filters.has_code:
+        sql.append("p.links @> ANY(%s::jsonb[])")
+        params.append([f'[{{"kind": "{kind}"}}]' for kind in sorted(CODE_KINDS)])
+    return sql, params
+
+
+# -- vector helpers ------------------------------------------------------------------------
+
+
+def _ensure_extension(cursor: CursorWrapper) -> None:
+    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+    if cursor.fetchone():
+        return
+    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+    if cursor.fetchone() is None:
+        raise IndexUnavailable(NO_PGVECTOR)
+    try:
+        with transaction.atomic():  # a savepoint: a refusal must not abort the caller's work
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    except DatabaseError as exc:
+        raise IndexUnavailable(
+            f"pgvector is installed but this database user cannot enable it ({exc}); a "
+            "superuser can run `CREATE EXTENSION vector`: semantic search is off; lexical "
+            "search still works"
+        ) from None
+
+
+def _source_dim(cursor: CursorWrapper, n: _Names, model: str) -> int | None:
+    cursor.execute(
+        f"SELECT octet_length({n.e_vector}) FROM {n.embedding} WHERE {n.e_model} = %s "  # noqa: S608
+        f"ORDER BY {n.e_paper} LIMIT 1",
+        [model],
+    )
+    row = cursor.fetchone()
+    return int(row[0]) // 4 if row and row[0] else None  # float32
+
+
+def _table_state(cursor: CursorWrapper) -> tuple[int | None, bool] | None:
+    """(dimension or None when untyped, whether it has its HNSW index), or None if absent."""
+    cursor.execute(
+        "SELECT a.atttypmod, EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c "
+        "ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam "
+        "WHERE i.indrelid = a.attrelid AND am.amname = 'hnsw') "
+        "FROM pg_attribute a WHERE a.attrelid = to_regclass(%s) AND a.attname = 'embedding'",
+        [VECTOR_TABLE],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    typmod, indexed = int(row[0]), bool(row[1])
+    return (typmod if typmod > 0 else None), indexed
+
+
+def _missing_sql(n: _Names, table: str) -> str:
+    """Current embeddings of visible papers that ``table`` lacks, a keyset page at a time."""
+    return f"""
+        SELECT e.{n.e_paper}, e.{n.e_hash}, e.{n.e_encoded}, e.{n.e_vector}
+        FROM {n.embedding} e JOIN {n.paper} p ON p.{n.paper_pk} = e.{n.e_paper}
+        WHERE e.{n.e_model} = %s AND NOT p.hidden AND octet_length(e.{n.e_vector}) = %s
+          AND e.{n.e_paper} > %s
+          AND NOT EXISTS (SELECT 1 FROM {_qn(table)} v WHERE v.paper_id = e.{n.e_paper})
+        ORDER BY e.{n.e_paper} LIMIT %s
+    """  # noqa: S608
+
+
+def _count_missing(cursor: CursorWrapper, n: _Names, model: str, dim: int | None) -> int:
+    if dim is None:
+        return 0
+    cursor.execute(
+        f"SELECT count(*) FROM ({_missing_sql(n, VECTOR_TABLE)}) m",  # noqa: S608
+        [model, dim * 4, 0, None],  # LIMIT NULL: no limit
+    )
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _copy_missing(
+    cursor: CursorWrapper,
+    n: _Names,
+    table: str,
+    model: str,
+    dim: int | None,
+    progress: Progress | None,
+) -> int:
+    """COPY (binary) the missing rows into ``table`` in batches; return how many."""
+    if dim is None:
+        return 0
+    sql = _missing_sql(n, table)
+    header = struct.pack(">HH", dim, 0)  # pgvector's binary form: dim, unused, float4 BE
+    last, added = 0, 0
+    while True:
+        cursor.execute(sql, [model, dim * 4, last, BATCH])
+        rows: Sequence[tuple[int, str, dt.datetime, Any]] = cursor.fetchall()
+        if not rows:
+            return added
+        last = int(rows[-1][0])
+        matrix = np.frombuffer(b"".join(bytes(r[3]) for r in rows), dtype="<f4")
+        big_endian = matrix.reshape(len(rows), dim).astype(">f4")
+        copy_sql = (
+            f"COPY {_qn(table)} (paper_id, model, content_hash, encoded_at, embedding) "
+            "FROM STDIN (FORMAT BINARY)"
+        )
+        with cursor.copy(copy_sql) as copy:
+            # The vector travels as raw bytes in its binary wire form; the server reads it
+            # with the column's own input function (vector_recv), which checks the size.
+            copy.set_types(["int8", "text", "text", "timestamptz", "bytea"])
+            for (paper_id, digest, encoded_at, _), values in zip(rows, big_endian, strict=True):
+                copy.write_row((paper_id, model, digest, encoded_at, header + values.tobytes()))
+        added += len(rows)
+        if progress:
+            progress(len(rows))
+
+
+def _build(
+    cursor: CursorWrapper, n: _Names, model: str, dim: int | None, progress: Progress | None
+) -> int:
+    """Fill a new table, index it in bulk, then swap it in (searches use the old one until
+    the transaction commits)."""
+    build, column_type = _qn(BUILD_TABLE), f"vector({int(dim)})" if dim else "vector"
+    cursor.execute(f"DROP TABLE IF EXISTS {build}")
+    cursor.execute(
+        f"CREATE TABLE {build} (paper_id bigint NOT NULL, model text NOT NULL, "
+        f"content_hash text NOT NULL, encoded_at timestamptz NOT NULL, "
+        f"embedding {column_type} NOT NULL)"
+    )
+    added = _copy_missing(cursor, n, BUILD_TABLE, model, dim, progress)
+    cursor.execute(
+        f"ALTER TABLE {build} ADD CONSTRAINT {_qn(BUILD_TABLE + '_pkey')} PRIMARY KEY (paper_id)"
+    )
+    if dim is not None and dim <= HNSW_MAX_DIM:
+        _raise_build_memory(cursor, added, dim)
+        cursor.execute(
+            f"CREATE INDEX {_qn(BUILD_TABLE + '_hnsw')} ON {build} "
+            f"USING hnsw (embedding vector_cosine_ops) "
+            f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
+        )
+    cursor.execute(f"DROP TABLE IF EXISTS {_qn(VECTOR_TABLE)}")
+    cursor.execute(f"ALTER TABLE {build} RENAME TO {_qn(VECTOR_TABLE)}")
+    # Index names are unique per schema: the next build reuses the *_build names.
+    cursor.execute(
+        f"ALTER INDEX {_qn(BUILD_TABLE + '_pkey')} RENAME TO {_qn(VECTOR_TABLE + '_pkey')}"
+    )
+    cursor.execute(
+        f"ALTER INDEX IF EXISTS {_qn(BUILD_TABLE + '_hnsw')} RENAME TO {_qn(HNSW_INDEX)}"
+    )
+    cursor.execute(f"ANALYZE {_qn(VECTOR_TABLE)}")
+    return added
+
+
+def _raise_build_memory(cursor: CursorWrapper, rows: int, dim: int) -> None:
+    # The graph holds each vector plus up to 2*m neighbours on layer 0 (and some overhead).
+    needed_kb = rows * (dim * 4 + HNSW_M * 2 * 8 + 64) // 1024 + 1024
+    cursor.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'")
+    row = cursor.fetchone()
+    current_kb = int(row[0]) if row else 0
+    wanted_kb = min(needed_kb, BUILD_MEMORY_CAP_KB)
+    if wanted_kb > current_kb:
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [f"{wanted_kb}kB"])
+
+
+def _vector_problem(exc: DatabaseError, query_dim: int) -> str:
+    state = _sqlstate(exc)
+    if state == UNDEFINED_TABLE:
+        return NO_VECTOR_INDEX
+    if state in (UNDEFINED_OBJECT, UNDEFINED_FUNCTION):
+        return NO_PGVECTOR
+    if state == DATA_EXCEPTION:
+        return (
+            f"the vector index holds vectors of another dimension than the query's "
+            f"({query_dim}): run `paperwire reindex`"
+        )
+    raise exc

@@ -1,0 +1,141 @@
+"""The embedded backend: tantivy for BM25 and a usearch HNSW file for vectors, both in
+``PAPERWIRE_INDEX_DIR`` beside the SQLite catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from django.db.models import QuerySet
+
+from paperwire.catalogue.models import Paper
+from paperwire.search.backends.base import IndexUnavailable, Progress, SearchBackend, Vector
+from paperwire.search.lexical import Hit, LexicalIndex, LexicalIndexError
+from paperwire.search.models import Embedding, database_identity
+from paperwire.search.query import ParsedQuery, Sort
+from paperwire.search.vectors import Keys, VectorIndex, VectorIndexError, Vectors
+
+BATCH = 20_000  # the first batch also trains the quantiser
+# Embeddings written while a sync ran may carry an earlier timestamp than its start.
+OVERLAP = dt.timedelta(minutes=5)
+
+
+class SqliteBackend(SearchBackend):
+    name = "sqlite"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.lexical_index = LexicalIndex(directory / "lexical")
+        self.vector_index = VectorIndex(directory / "vectors")
+
+    # -- lexical ---------------------------------------------------------------------------
+
+    def refresh_lexical(self, progress: Progress | None = None) -> int:
+        return self.lexical_index.refresh(progress)
+
+    def rebuild_lexical(self, progress: Progress | None = None) -> int:
+        return self.lexical_index.rebuild(progress)
+
+    def lexical(self, query: ParsedQuery, limit: int, sort: Sort = Sort.RELEVANCE) -> list[Hit]:
+        try:
+            return self.lexical_index.search(query, limit, sort)
+        except LexicalIndexError as exc:
+            raise IndexUnavailable(str(exc)) from None
+
+    # -- vectors ---------------------------------------------------------------------------
+
+    def sync_vectors(self, model: str, progress: Progress | None = None) -> int:
+        return self._sync(model, progress, rebuild=False)
+
+    def rebuild_vectors(self, model: str, progress: Progress | None = None) -> int:
+        self._sync(model, progress, rebuild=True)
+        manifest = self.vector_index.manifest()
+        return manifest.live if manifest else 0
+
+    def _sync(self, model: str, progress: Progress | None, *, rebuild: bool) -> int:
+        database = database_identity()
+        rows = Embedding.objects.filter(model=model, paper__hidden=False)
+        first = rows.values_list("vector", flat=True).first()
+        if first is None:
+            return 0  # nothing embedded with this model yet
+        dim = len(bytes(first)) // 4
+        loaded = None if rebuild else self.vector_index.writable(database, model, dim)
+        since = None
+        if loaded is not None and loaded.manifest.watermark:
+            since = dt.datetime.fromisoformat(loaded.manifest.watermark)
+            rows = rows.filter(encoded_at__gt=since)
+        started = dt.datetime.now(dt.UTC)
+
+        added = 0
+        for keys, vectors in _batches(rows, dim):
+            if loaded is None:
+                loaded = self.vector_index.empty(vectors)
+            self.vector_index.add(loaded, keys, vectors)
+            added += len(keys)
+            if progress:
+                progress(len(keys))
+        if loaded is None:
+            return 0
+        hidden = Paper.objects.filter(hidden=True)
+        if since is not None:
+            hidden = hidden.filter(modified_at__gt=since)
+        self.vector_index.remove(loaded, list(hidden.values_list("pk", flat=True)))
+        self.vector_index.save(loaded, database, model, (started - OVERLAP).isoformat())
+        return added
+
+    def nearest(self, vector: Vector, limit: int) -> list[Hit]:
+        from paperwire.search.embeddings import current_model_id
+
+        try:
+            keys, scores = self.vector_index.search(
+                database_identity(), current_model_id(), vector, limit
+            )
+        except VectorIndexError as exc:
+            raise IndexUnavailable(str(exc)) from None
+        ids = dict(
+            Paper.objects.filter(pk__in=keys.tolist(), hidden=False).values_list("pk", "arxiv_id")
+        )
+        return [
+            Hit(ids[int(k)], float(s)) for k, s in zip(keys, scores, strict=True) if int(k) in ids
+        ]
+
+    # -- state -----------------------------------------------------------------------------
+
+    def status(self) -> dict[str, object]:
+        problems: list[str] = []
+        lexical: object
+        try:
+            lexical = self.lexical_index.num_docs()
+        except LexicalIndexError as exc:
+            lexical, problems = None, [*problems, str(exc)]
+        manifest = None
+        try:
+            manifest = self.vector_index.manifest()
+        except VectorIndexError as exc:
+            problems.append(str(exc))
+        return {
+            "backend": self.name,
+            "lexical_documents": lexical,
+            "vectors": manifest.live if manifest else 0,
+            "vector_model": manifest.model if manifest else None,
+            "problems": problems,
+        }
+
+
+def _batches(rows: QuerySet[Embedding], dim: int) -> Iterator[tuple[Keys, Vectors]]:
+    """(paper keys, vectors) in primary-key order, ``BATCH`` at a time (keyset paging)."""
+    last = 0
+    while True:
+        batch = list(
+            rows.filter(paper_id__gt=last)
+            .order_by("paper_id")
+            .values_list("paper_id", "vector")[:BATCH]
+        )
+        if not batch:
+            return
+        last = batch[-1][0]
+        keys = np.fromiter((pk for pk, _ in batch), dtype=np.int64, count=len(batch))
+        vectors = np.frombuffer(b"".join(bytes(v) for _, v in batch), dtype=np.float32)
+        yield keys, vectors.reshape(len(batch), dim)

@@ -1,0 +1,107 @@
+"""Embedding the catalogue: only papers with no vector, or whose title or abstract changed.
+
+The work is done in batches, each committed on its own, so an interrupted run resumes where
+it stopped (the papers already embedded are no longer pending). Newest papers first: on a
+fresh catalogue the papers people look at turn semantic first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from paperwire.catalogue.models import Paper
+from paperwire.search.documents import content_hash, embedding_text
+from paperwire.search.embeddings import Embedder
+from paperwire.search.models import Embedding
+
+BATCH = 256
+
+
+@dataclass
+class EmbedSummary:
+    encoded: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.encoded / self.seconds if self.seconds > 0 else 0.0
+
+
+def pending(model: str) -> QuerySet[Paper]:
+    """Visible papers with no vector from ``model`` or changed since their vector was checked."""
+    return Paper.objects.visible().filter(
+        Q(embedding__isnull=True)
+        | ~Q(embedding__model=model)
+        | Q(modified_at__gt=F("embedding__checked_at"))
+    )
+
+
+def embed_pending(
+    embedder: Embedder,
+    *,
+    limit: int | None = None,
+    batch: int = BATCH,
+    progress: Callable[[int], object] | None = None,
+) -> EmbedSummary:
+    summary = EmbedSummary()
+    clock = dt.datetime.now(dt.UTC)
+    while limit is None or summary.encoded + summary.unchanged < limit:
+        size = batch if limit is None else min(batch, limit - summary.encoded - summary.unchanged)
+        rows = list(
+            pending(embedder.model_id)
+            .order_by(F("announced_on").desc(nulls_last=True), "-pk")
+            .values("pk", "title", "abstract", "embedding__model", "embedding__content_hash")[:size]
+        )
+        if not rows:
+            break
+        encoded, unchanged = _embed_batch(embedder, rows)
+        summary.encoded += encoded
+        summary.unchanged += unchanged
+        if progress:
+            progress(len(rows))
+    summary.seconds = (dt.datetime.now(dt.UTC) - clock).total_seconds()
+    return summary
+
+
+def _embed_batch(embedder: Embedder, rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+    now = timezone.now()
+    todo: list[tuple[int, str, str]] = []
+    same: list[int] = []
+    for row in rows:
+        title, abstract = str(row["title"]), str(row["abstract"] or "")
+        digest = content_hash(title, abstract)
+        if (
+            row["embedding__model"] == embedder.model_id
+            and row["embedding__content_hash"] == digest
+        ):
+            same.append(int(row["pk"]))
+        else:
+            todo.append((int(row["pk"]), digest, embedding_text(title, abstract)))
+    vectors = embedder.encode_documents([text for _, _, text in todo]) if todo else None
+    with transaction.atomic():
+        if same:
+            Embedding.objects.filter(paper_id__in=same).update(checked_at=now)
+        if todo:
+            assert vectors is not None
+            Embedding.objects.filter(paper_id__in=[pk for pk, _, _ in todo]).delete()
+            Embedding.objects.bulk_create(
+                Embedding(
+                    paper_id=pk,
+                    model=embedder.model_id,
+                    content_hash=digest,
+                    vector=np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
+                    encoded_at=now,
+                    checked_at=now,
+                )
+                for (pk, digest, _), vector in zip(todo, vectors, strict=True)
+            )
+    return len(todo), len(same)

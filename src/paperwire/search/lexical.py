@@ -1,0 +1,238 @@
+"""BM25 over title, abstract and authors with tantivy, beside the SQLite catalogue.
+
+The index is derived: it is built from the catalogue and brought up to date from it
+(``refresh``), never written to from anywhere else, and can be deleted and rebuilt at any
+time. A manifest beside it records the schema version and how far into the catalogue's
+changes it has got (a ``modified_at`` watermark).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from paperwire.search.documents import SearchDoc, day_number, iter_docs
+from paperwire.search.query import Filters, ParsedQuery, Sort
+
+SCHEMA_VERSION = 1
+TITLE_BOOST = 2.5  # tuned on SciFact train: title words say more than abstract words
+AUTHOR_BOOST = 1.0
+MANIFEST = "paperwire-lexical.json"
+# Changes committed while a refresh ran may carry an earlier modified_at than the newest it
+# saw; starting the next refresh this far back re-reads them (re-indexing is idempotent).
+WATERMARK_OVERLAP = dt.timedelta(minutes=5)
+
+
+class LexicalIndexError(RuntimeError):
+    """The index on disk cannot be used (missing, corrupt, or another schema): reindex."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    arxiv_id: str
+    score: float
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name="en_stem")
+    builder.add_text_field("abstract", tokenizer_name="en_stem")
+    builder.add_text_field("authors", tokenizer_name="default")
+    builder.add_text_field("categories", tokenizer_name="raw")
+    builder.add_integer_field("day", fast=True, indexed=True)
+    builder.add_integer_field("has_code", fast=True, indexed=True)
+    return builder.build()
+
+
+class LexicalIndex:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._schema = _schema()
+        self._index: tantivy.Index | None = None
+        self._lock = threading.Lock()
+
+    # -- state ---------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, object] | None:
+        try:
+            data = json.loads((self.path / MANIFEST).read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def exists(self) -> bool:
+        return self.manifest() is not None
+
+    def watermark(self) -> dt.datetime | None:
+        manifest = self.manifest()
+        value = manifest.get("watermark") if manifest else None
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+    def _open(self) -> tantivy.Index:
+        if self._index is not None:
+            return self._index
+        manifest = self.manifest()
+        if manifest is None:
+            raise LexicalIndexError(f"no lexical index at {self.path}: run `paperwire reindex`")
+        if manifest.get("schema") != SCHEMA_VERSION:
+            raise LexicalIndexError(
+                f"the lexical index at {self.path} has schema {manifest.get('schema')}, "
+                f"this version needs {SCHEMA_VERSION}: run `paperwire reindex`"
+            )
+        try:
+            self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+            self._index.reload()
+        except (ValueError, OSError) as exc:
+            raise LexicalIndexError(
+                f"the lexical index at {self.path} is unreadable ({exc}): run `paperwire reindex`"
+            ) from None
+        return self._index
+
+    def num_docs(self) -> int:
+        return int(self._open().searcher().num_docs)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def rebuild(self, on_batch: Callable[[int], object] | None = None) -> int:
+        """Throw the index away and build it again from the catalogue."""
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self._index = None
+        self.path.mkdir(parents=True)
+        tantivy.Index(self._schema, path=str(self.path), reuse=False)
+        self._write_manifest(None)
+        return self.refresh(on_batch=on_batch, full=True)
+
+    def refresh(
+        self, on_batch: Callable[[int], object] | None = None, *, full: bool = False
+    ) -> int:
+        """Index every paper changed since the watermark; return how many were (re)indexed."""
+        if not self.exists():
+            return self.rebuild(on_batch)
+        index = self._open()
+        started = dt.datetime.now(dt.UTC)
+        since = None if full else self.watermark()
+        done = 0
+        writer = index.writer(heap_size=128_000_000, num_threads=1)
+        try:
+            for docs in iter_docs(modified_after=since):
+                self._write(writer, docs, delete_first=since is not None)
+                done += len(docs)
+                if on_batch:
+                    on_batch(len(docs))
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        self._write_manifest(started - WATERMARK_OVERLAP)
+        index.reload()
+        return done
+
+    def _write(
+        self, writer: tantivy.IndexWriter, docs: Iterable[SearchDoc], delete_first: bool
+    ) -> None:
+        for doc in docs:
+            if delete_first:
+                writer.delete_documents_by_term("id", doc.arxiv_id)
+            if doc.hidden:
+                continue
+            writer.add_document(
+                tantivy.Document(
+                    id=doc.arxiv_id,
+                    title=doc.title,
+                    abstract=doc.abstract,
+                    authors=doc.authors or [""],
+                    categories=doc.categories or [""],
+                    day=doc.day,
+                    has_code=int(doc.has_code),
+                )
+            )
+
+    def _write_manifest(self, watermark: dt.datetime | None) -> None:
+        data = {"schema": SCHEMA_VERSION, "watermark": watermark.isoformat() if watermark else None}
+        tmp = self.path / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(data))
+        tmp.replace(self.path / MANIFEST)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def search(self, query: ParsedQuery, limit: int, sort: Sort = Sort.RELEVANCE) -> list[Hit]:
+        index = self._open()
+        with self._lock:
+            index.reload()  # cheap when nothing changed; picks up a refresh by another process
+        searcher = index.searcher()
+        parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        text = _query_string(query)
+        if text:
+            parts.append(
+                (
+                    tantivy.Occur.Must,
+                    index.parse_query(
+                        text,
+                        ["title", "abstract", "authors"],
+                        field_boosts={"title": TITLE_BOOST, "authors": AUTHOR_BOOST},
+                    ),
+                )
+            )
+        parts.extend((tantivy.Occur.Must, q) for q in self._filters(index, query.filters))
+        if not parts:
+            parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        combined = tantivy.Query.boolean_query(parts)
+        if sort is Sort.NEWEST or not text:
+            result = searcher.search(
+                combined, limit, order_by_field="day", order=tantivy.Order.Desc
+            )
+        else:
+            result = searcher.search(combined, limit)
+        hits = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            hits.append(Hit(doc["id"][0], float(score)))
+        return hits
+
+    def _filters(self, index: tantivy.Index, filters: Filters) -> list[tantivy.Query]:
+        queries: list[tantivy.Query] = []
+        if filters.categories:
+            queries.append(
+                tantivy.Query.boolean_query(
+                    [
+                        (
+                            tantivy.Occur.Should,
+                            tantivy.Query.term_query(self._schema, "categories", c),
+                        )
+                        for c in filters.categories
+                    ]
+                )
+            )
+        for author in filters.authors:
+            queries.append(index.parse_query(f'"{author}"', ["authors"]))
+        if filters.since or filters.until:
+            low = day_number(filters.since) if filters.since else 0
+            high = day_number(filters.until) if filters.until else 10**7
+            queries.append(
+                tantivy.Query.range_query(self._schema, "day", tantivy.FieldType.Integer, low, high)
+            )
+        if filters.has_code:
+            queries.append(
+                tantivy.Query.range_query(self._schema, "has_code", tantivy.FieldType.Integer, 1, 1)
+            )
+        return queries
+
+
+def _query_string(query: ParsedQuery) -> str:
+    """The words and phrases as tantivy query syntax, each one quoted.
+
+    The parser only ever sees words made of letters, digits and inner - . ' (see
+    ``query._WORD_RE``), each inside double quotes: user text cannot inject operators.
+    """
+    terms = [f'"{phrase}"' for phrase in query.phrases] + [f'"{word}"' for word in query.words]
+    return " ".join(terms)
