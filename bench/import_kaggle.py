@@ -1,6 +1,7 @@
 """Import benchmark: the Kaggle arXiv snapshot into SQLite and PostgreSQL.
 
-What it measures
+What it measures (imports run with --no-index: this is the import; bench/search_speed.py
+measures indexing)
     ``paperwire import kaggle FILE`` (the real console command, in a child process, so the
     memory figure is the importer's own) on a generated snapshot of ``--records`` papers:
 
@@ -316,7 +317,15 @@ def run_import(catalogue: Catalogue, path: Path, label: str, records: int, basel
     log(f"{label}: {records:,} records")
     out_path = catalogue.data_dir / f"{re.sub(r'[^a-z0-9]+', '-', label).strip('-')}.out"
     err_path = out_path.with_suffix(".err")
-    command = [*paperwire_command(), "import", "kaggle", str(path), "--no-progress", "--json"]
+    command = [
+        *paperwire_command(),
+        "import",
+        "kaggle",
+        str(path),
+        "--no-progress",
+        "--no-index",
+        "--json",
+    ]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.monotonic()
         child = subprocess.Popen(command, env=catalogue.env(), stdout=out, stderr=err)

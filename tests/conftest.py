@@ -88,5 +88,7 @@ def cli(scratch_database_url: str, tmp_path: Path) -> Cli:
         "PAPERWIRE_DATA_DIR": str(tmp_path / "data"),
         "PAPERWIRE_DATABASE_URL": scratch_database_url,
         "PAPERWIRE_ARXIV_REQUEST_INTERVAL": "0",
+        # Imports embed nothing inline unless a test asks: keeps the suite quick.
+        "PAPERWIRE_EMBED_INLINE_MAX": "0",
     }
     return Cli(env)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from paperwire.catalogue.signals import papers_changed
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 from paperwire.ingest.run import Ingester, Summary, forget_checkpoint, saved_cursor
@@ -32,6 +33,11 @@ def add_ingest_options(parser: ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument(
         "--report", type=Path, metavar="FILE", help="also write every rejected record to FILE"
+    )
+    parser.add_argument(
+        "--no-index",
+        action="store_true",
+        help="leave the search indexes alone (run `paperwire reindex --if-needed` later)",
     )
 
 
@@ -86,8 +92,17 @@ class IngestCommand(PaperwireCommand):
             on_reject=on_reject,
         )
         summary = ingester.run(stream)
+        self.announce(summary.new + summary.updated, options)
         self.report(summary, options)
         return summary
+
+    def announce(self, changed: int, options: dict[str, Any]) -> None:
+        """Tell what follows the catalogue (the search indexes) that papers changed."""
+        if not changed or options.get("no_index"):
+            return
+        for _, line in papers_changed.send(sender=type(self), changed=changed):
+            if line:
+                self.stderr.write(str(line))
 
     def report(self, summary: Summary, options: dict[str, Any]) -> None:
         for note in summary.notes:

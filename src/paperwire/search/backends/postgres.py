@@ -138,37 +138,29 @@ class PostgresBackend(SearchBackend):
     def lexical(self, query: ParsedQuery, limit: int, sort: Sort = Sort.RELEVANCE) -> list[Hit]:
         if limit <= 0:
             return []
-        n = _Names()
-        where = ["NOT p.hidden"]
-        params: list[Any] = []
         tsquery, tsquery_params = _tsquery(query)
         filters_sql, filter_params = _filters(query.filters)
-        where.extend(filters_sql)
-        day = "COALESCE(p.announced_on - DATE '1970-01-01', 0)"  # tantivy's day number
-        newest = "p.announced_on DESC NULLS LAST, p.arxiv_id DESC"
+        where = " AND ".join(["NOT p.hidden", *filters_sql])
+        paper = _qn(Paper._meta.db_table)
         if tsquery is None:
-            sql = (
-                f"SELECT p.arxiv_id, {day} FROM {n.paper} p "  # noqa: S608
-                f"WHERE {' AND '.join(where)} ORDER BY {newest} LIMIT %s"
-            )
-            params = [*filter_params, limit]
+            source, params = f"FROM {paper} p WHERE {where}", filter_params
         else:
             # The subquery is pulled up and the (immutable) tsquery folded to a constant at
             # plan time, so the @@ can use the GIN index.
-            score = (
-                day
-                if sort is Sort.NEWEST
-                else f"ts_rank_cd('{RANK_WEIGHTS}', p.{LEXICAL_COLUMN}, q.query, "
-                f"{RANK_NORMALISATION})"
+            source = (
+                f"FROM (SELECT {tsquery} AS query) q, {paper} p "
+                f"WHERE p.{LEXICAL_COLUMN} @@ q.query AND {where}"
             )
-            order = newest if sort is Sort.NEWEST else f"score DESC, {newest}"
+            params = [*tsquery_params, *filter_params]
+        if tsquery is None or sort is Sort.NEWEST:
+            sql, params = _newest_first(source, params, limit)
+        else:
             sql = (
-                f"SELECT p.arxiv_id, {score} AS score "  # noqa: S608
-                f"FROM (SELECT {tsquery} AS query) q, {n.paper} p "
-                f"WHERE p.{LEXICAL_COLUMN} @@ q.query AND {' AND '.join(where)} "
-                f"ORDER BY {order} LIMIT %s"
+                f"SELECT p.arxiv_id, ts_rank_cd('{RANK_WEIGHTS}', p.{LEXICAL_COLUMN}, q.query, "
+                f"{RANK_NORMALISATION}) AS score {source} "
+                "ORDER BY score DESC, p.announced_on DESC NULLS LAST, p.arxiv_id DESC LIMIT %s"
             )
-            params = [*tsquery_params, *filter_params, limit]
+            params = [*params, limit]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
@@ -359,6 +351,30 @@ def _filters(filters: Filters) -> tuple[list[str], list[Any]]:
         sql.append("p.links @> ANY(%s::jsonb[])")
         params.append([f'[{{"kind": "{kind}"}}]' for kind in sorted(CODE_KINDS)])
     return sql, params
+
+
+def _newest_first(source: str, params: list[Any], limit: int) -> tuple[str, list[Any]]:
+    """Matches newest first, undated last; the score is the day number, as tantivy's.
+
+    Written as two halves so that the dated half is ``ORDER BY announced_on DESC`` — the
+    order a backward scan of the announced_on index gives — and a common filter or word
+    stops after ``limit`` rows instead of sorting every match (80 ms → 2 ms for cat:cs.CV
+    over 75k papers). ``DESC NULLS LAST`` in one query cannot use that index.
+    """
+    dated = (
+        f"SELECT p.arxiv_id, p.announced_on, p.announced_on - DATE '1970-01-01' AS score "
+        f"{source} AND p.announced_on IS NOT NULL "
+        "ORDER BY p.announced_on DESC, p.arxiv_id DESC LIMIT %s"
+    )
+    undated = (
+        f"SELECT p.arxiv_id, p.announced_on, 0 AS score {source} "
+        "AND p.announced_on IS NULL ORDER BY p.arxiv_id DESC LIMIT %s"
+    )
+    sql = (
+        f"SELECT r.arxiv_id, r.score FROM (({dated}) UNION ALL ({undated})) r "  # noqa: S608
+        "ORDER BY r.announced_on DESC NULLS LAST, r.arxiv_id DESC LIMIT %s"
+    )
+    return sql, [*params, limit, *params, limit, limit]
 
 
 # -- vector helpers ------------------------------------------------------------------------

@@ -113,6 +113,10 @@ class SqliteBackend(SearchBackend):
         manifest = None
         try:
             manifest = self.vector_index.manifest()
+            if manifest is not None:
+                from paperwire.search.embeddings import current_model_id
+
+                self.vector_index.open(database_identity(), current_model_id())
         except VectorIndexError as exc:
             problems.append(str(exc))
         return {

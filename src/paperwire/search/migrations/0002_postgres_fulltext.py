@@ -11,6 +11,12 @@ words) over the JSON *document* (``to_tsvector(regconfig, jsonb)`` reads only th
 values, so the brackets and quotes never become lexemes and a phrase cannot run from one
 author's surname into the next author's first name).
 
+Storage MAIN keeps the tsvector (about 1.8 kB a paper) inside the row and lets the abstract
+be the column moved out to TOAST: every search reads the tsvector of every match, so an
+out-of-line one cost a TOAST lookup per match (a common word over 75k real papers: 340 ms
+to find the matches out of line, 95 ms in line). Set in the same ALTER as the column, so the
+one table rewrite already lays rows out that way.
+
 Needs no extension: it runs on any PostgreSQL >= 12. pgvector is not created here (it is
 optional; the vector table is made by the backend when it is first needed).
 """
@@ -31,7 +37,8 @@ FORWARD = [
         setweight(to_tsvector('english', coalesce(title, '')), 'A')
         || setweight(to_tsvector('simple', coalesce(authors, '[]'::jsonb)), 'B')
         || setweight(to_tsvector('english', coalesce(abstract, '')), 'C')
-    ) STORED
+    ) STORED,
+    ALTER COLUMN {COLUMN} SET STORAGE MAIN
     """,
     f"CREATE INDEX IF NOT EXISTS {INDEX} ON {TABLE} USING gin ({COLUMN})",
 ]

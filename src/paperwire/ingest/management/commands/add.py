@@ -43,6 +43,7 @@ class Command(IngestCommand):
             ) as exc:
                 raise CommandError(str(exc)) from None
         summary = Ingester(progress=False).run(ListStream([record], options["id_or_url"]))
+        self.announce(summary.new + summary.updated, options)
         paper = Paper.objects.get(arxiv_id=record.arxiv_id)
         if summary.new:
             verb = "added"

@@ -1,0 +1,42 @@
+"""Keeping the search indexes in step with the catalogue after papers change."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from paperwire.search.backends import IndexUnavailable, get_backend
+from paperwire.search.embedding_jobs import embed_pending, pending
+from paperwire.search.embeddings import EmbedderUnavailable, get_embedder
+
+log = logging.getLogger(__name__)
+
+# A day of arXiv (1,000–1,500 papers) is embedded right away; a bulk import is left to
+# `paperwire embed`, which runs in the background and resumes.
+INLINE_EMBED_LIMIT = int(os.environ.get("PAPERWIRE_EMBED_INLINE_MAX", "2000"))
+
+
+def follow_catalogue(sender: object, changed: int = 0, **kwargs: Any) -> str | None:
+    """Receiver of ``papers_changed``: refresh the keyword index, embed a small batch."""
+    if not changed:
+        return None
+    backend = get_backend()
+    try:
+        indexed = backend.refresh_lexical()
+    except IndexUnavailable as exc:
+        return f"search index: not updated ({exc})"
+    line = f"search index: {indexed:,} papers (re)indexed"
+    try:
+        embedder = get_embedder()
+    except EmbedderUnavailable as exc:
+        return f"{line}; semantic search unavailable ({exc})"
+    waiting = pending(embedder.model_id).count()
+    if waiting > INLINE_EMBED_LIMIT:
+        return f"{line}; {waiting:,} papers to embed: run `paperwire embed` (resumable)"
+    summary = embed_pending(embedder)
+    try:
+        backend.sync_vectors(embedder.model_id)
+    except IndexUnavailable as exc:
+        return f"{line}; {summary.encoded:,} embedded, vector index not updated ({exc})"
+    return f"{line}; {summary.encoded:,} embedded in {summary.seconds:.1f} s"
