@@ -18,8 +18,9 @@ from paperwire.search.query import ParsedQuery, Sort
 from paperwire.search.vectors import Keys, VectorIndex, VectorIndexError, Vectors
 
 BATCH = 20_000  # the first batch also trains the quantiser
-# Embeddings written while a sync ran may carry an earlier timestamp than its start.
-OVERLAP = dt.timedelta(minutes=5)
+# Embeddings committed just after a sync began may carry an earlier timestamp than its start
+# (see lexical.WATERMARK_OVERLAP).
+OVERLAP = dt.timedelta(seconds=10)
 
 
 class SqliteBackend(SearchBackend):
