@@ -30,8 +30,13 @@ $(BIN)/paperwire: pyproject.toml | system-deps
 
 install: $(BIN)/paperwire
 
+# Serves at once; the embedding worker turns search semantic in the background, newest first.
 demo: install demo-data
-	PAPERWIRE_DATA_DIR=$(DEMO_DIR) $(BIN)/paperwire serve --host $(HOST) --port $(PORT)
+	@export PAPERWIRE_DATA_DIR=$(DEMO_DIR); \
+	$(BIN)/paperwire embed --loop --no-progress >> $(DEMO_DIR)/embed.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "embedding in the background (log: $(DEMO_DIR)/embed.log)"; \
+	$(BIN)/paperwire serve --host $(HOST) --port $(PORT)
 
 # Real papers: the shared data sets when they are beside the project, else the last days of arXiv.
 demo-data: install

@@ -1,4 +1,4 @@
-"""BM25 over title, abstract and authors with tantivy, beside the SQLite catalogue.
+"""BM25 over titles, abstracts and authors with tantivy, beside the SQLite catalogue.
 
 The index is derived: it is built from the catalogue and brought up to date from it
 (``refresh``), never written to from anywhere else, and can be deleted and rebuilt at any
@@ -21,8 +21,12 @@ import tantivy
 from paperwire.search.documents import SearchDoc, day_number, iter_docs
 from paperwire.search.query import Filters, ParsedQuery, Sort
 
-SCHEMA_VERSION = 1
-TITLE_BOOST = 2.5  # tuned on SciFact train: title words say more than abstract words
+SCHEMA_VERSION = 2
+# BM25 over "body" (title and abstract as one text) plus the title again with this weight, so
+# title words count more. Tuned on SciFact train: a title scored as a field of its own with a
+# big boost (2.5) lost a seventh of nDCG@10 there (0.70 -> 0.60); body + 0.25 x title (0.696)
+# keeps the body's quality and still puts exact-title matches first.
+TITLE_BOOST = 0.25
 AUTHOR_BOOST = 1.0
 MANIFEST = "paperwire-lexical.json"
 # A batch committed just after a refresh began carries a modified_at from just before it;
@@ -46,7 +50,7 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_text_field("title", tokenizer_name="en_stem")
-    builder.add_text_field("abstract", tokenizer_name="en_stem")
+    builder.add_text_field("body", tokenizer_name="en_stem")
     builder.add_text_field("authors", tokenizer_name="default")
     builder.add_text_field("categories", tokenizer_name="raw")
     builder.add_integer_field("day", fast=True, indexed=True)
@@ -116,8 +120,11 @@ class LexicalIndex:
     def refresh(
         self, on_batch: Callable[[int], object] | None = None, *, full: bool = False
     ) -> int:
-        """Index every paper changed since the watermark; return how many were (re)indexed."""
-        if not self.exists():
+        """Index every paper changed since the watermark; return how many were (re)indexed.
+
+        An index of another schema version is rebuilt (it is derived: nothing is lost)."""
+        manifest = self.manifest()
+        if manifest is None or manifest.get("schema") != SCHEMA_VERSION:
             return self.rebuild(on_batch)
         index = self._open()
         started = dt.datetime.now(dt.UTC)
@@ -151,7 +158,7 @@ class LexicalIndex:
                 tantivy.Document(
                     id=doc.arxiv_id,
                     title=doc.title,
-                    abstract=doc.abstract,
+                    body=f"{doc.title} {doc.abstract}",
                     authors=doc.authors or [""],
                     categories=doc.categories or [""],
                     day=doc.day,
@@ -180,7 +187,7 @@ class LexicalIndex:
                     tantivy.Occur.Must,
                     index.parse_query(
                         text,
-                        ["title", "abstract", "authors"],
+                        ["body", "title", "authors"],
                         field_boosts={"title": TITLE_BOOST, "authors": AUTHOR_BOOST},
                     ),
                 )

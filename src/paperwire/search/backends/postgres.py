@@ -203,8 +203,9 @@ class PostgresBackend(SearchBackend):
         n = _Names()
         # One transaction: readers keep seeing the previous state until it commits.
         with transaction.atomic(), connection.cursor() as cursor:
-            _ensure_extension(cursor)
+            # Taken first, so two first syncs do not race to CREATE EXTENSION either.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            _ensure_extension(cursor)
             dim = _source_dim(cursor, n, model)
             table = _table_state(cursor)
             if dim is None and table is None:
