@@ -16,6 +16,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import warnings
 from urllib.parse import parse_qs, quote, urlsplit
 
 os.environ.setdefault("PAPERWIRE_DATA_DIR", tempfile.mkdtemp(prefix="paperwire-test-"))
@@ -23,7 +24,11 @@ os.environ.setdefault("PAPERWIRE_DATA_DIR", tempfile.mkdtemp(prefix="paperwire-t
 
 def _start_pgvector_server() -> str:
     """Start pgserver; return a URL dj-database-url reads as a unix-socket connection."""
-    from pgserver.postgres_server import get_server  # only this opt-in path needs the wheel
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset (containers, CI) and falls back
+        # to /tmp, which is what pgserver's lock file wants anyway.
+        warnings.simplefilter("ignore")
+        from pgserver.postgres_server import get_server  # only this opt-in path needs it
 
     pgdata = tempfile.mkdtemp(prefix="paperwire-pg-")
     # atexit runs last-registered first: pgserver's own stop handler (registered by

@@ -6,12 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.conftest import Cli, shared
 
 KAGGLE = "arxiv-kaggle-sample/arxiv-metadata-oai-snapshot-200.jsonl"
 TITLE = "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
 
+
+# These drive the embedded mode's index files (tantivy, faiss) through the CLI; PostgreSQL's
+# side is covered by tests/search under `make test-pgvector`.
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the embedded (SQLite) mode's index files"
+)
 
 N = 60  # of the 200 real records: enough to rank, few enough to embed in seconds
 

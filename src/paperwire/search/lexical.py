@@ -225,7 +225,7 @@ class LexicalIndex:
         for author in filters.authors:
             queries.append(index.parse_query(f'"{author}"', ["authors"]))
         if filters.since or filters.until:
-            low = day_number(filters.since) if filters.since else 0
+            low = day_number(filters.since) if filters.since else 1  # undated papers: out
             high = day_number(filters.until) if filters.until else 10**7
             queries.append(
                 tantivy.Query.range_query(self._schema, "day", tantivy.FieldType.Integer, low, high)
