@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from paperwire.search.fusion import reciprocal_rank_fusion, weighted_fusion
+from paperwire.search.fusion import weighted_fusion
 from paperwire.search.lexical import Hit
 
 
 def hits(*ids: str) -> list[Hit]:
     return [Hit(i, float(len(ids) - n)) for n, i in enumerate(ids)]
-
-
-def test_a_paper_ranked_well_by_both_beats_one_ranked_first_by_one():
-    fused = reciprocal_rank_fusion([hits("a", "b", "c"), hits("b", "d", "a")])
-    assert [h.arxiv_id for h in fused][:2] == ["b", "a"]
-
-
-def test_weights_tilt_the_fusion():
-    fused = reciprocal_rank_fusion([hits("a", "b"), hits("b", "a")], weights=[1.0, 2.0])
-    assert fused[0].arxiv_id == "b"
 
 
 def test_weighted_fusion_normalises_each_side():
@@ -29,4 +19,9 @@ def test_weighted_fusion_normalises_each_side():
 
 
 def test_an_empty_side_leaves_the_other():
-    assert [h.arxiv_id for h in reciprocal_rank_fusion([hits("a"), []])] == ["a"]
+    assert [h.arxiv_id for h in weighted_fusion(hits("a", "b"), [], 0.45)] == ["a", "b"]
+
+
+def test_a_paper_found_by_both_sides_rises():
+    fused = weighted_fusion(hits("a", "b", "c"), hits("c", "d"), 0.45)
+    assert [h.arxiv_id for h in fused][:2] == ["a", "c"]

@@ -1,24 +1,14 @@
-"""Fusing the lexical and the semantic ranking into one."""
+"""Fusing the lexical and the semantic ranking into one.
+
+A weighted sum of min-max normalised scores: on SciFact train it beat reciprocal-rank fusion
+at every k tried (docs/search.md).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from paperwire.search.lexical import Hit
-
-RRF_K = 60
-
-
-def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[Hit]], weights: Sequence[float] | None = None, k: int = RRF_K
-) -> list[Hit]:
-    """Each list votes 1 / (k + rank) for its items; ties keep the first list's order."""
-    weights = weights or [1.0] * len(rankings)
-    scores: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, hit in enumerate(ranking, start=1):
-            scores[hit.arxiv_id] = scores.get(hit.arxiv_id, 0.0) + weight / (k + rank)
-    return [Hit(i, s) for i, s in sorted(scores.items(), key=lambda item: -item[1])]
 
 
 def weighted_fusion(
