@@ -18,6 +18,11 @@ COMMANDS: list[tuple[str, ...]] = [
     ("harvest", "oai"),
     ("add",),
     ("stats",),
+    ("search",),
+    ("similar",),
+    ("reindex",),
+    ("embed",),
+    ("prepare_model",),
     ("serve",),
 ]
 OUT = Path(__file__).with_name("cli.md")
