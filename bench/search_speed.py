@@ -296,7 +296,13 @@ def index_a_day(real: list[dict[str, Any]], size: int, day: int) -> float:
     """Ingest, index and embed (real model) ``day`` new papers; return the seconds."""
     from paperwire.catalogue.signals import papers_changed
     from paperwire.ingest.run import Ingester
+    from paperwire.search.backends import get_backend
+    from paperwire.search.embeddings import current_model_id
 
+    # As in a running service, the indexes were brought up to date after the last import;
+    # then the day arrives.
+    get_backend().refresh_lexical()
+    get_backend().sync_vectors(current_model_id())
     started = time.monotonic()
     Ingester(progress=False).run(Stream(records(real, day, offset=size + 10_000_000), day))
     os.environ["PAPERWIRE_EMBED_INLINE_MAX"] = str(day + 1)

@@ -5,6 +5,9 @@ It is derived from the ``search.Embedding`` rows and never the source of truth. 
 * ``vectors.faiss``: an ``IndexHNSWSQ`` (per-dimension 8-bit scalar quantiser, inner
   product on unit vectors = cosine), about 0.55 GB per million 384-d vectors;
 * ``keys.npy``: the paper primary key of each vector, by position;
+* ``stamps.npy``: when each position's vector was encoded (``Embedding.encoded_at``), so a
+  sync that re-reads recent embeddings (it starts a little before its watermark) skips the
+  ones it already holds instead of adding them again;
 * ``alive.npy``: whether each position is still current (HNSW cannot delete: a paper that is
   re-embedded or hidden leaves a dead position behind, filtered out at search time, until
   the next rebuild compacts them away);
@@ -29,9 +32,10 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-FORMAT = 2
+FORMAT = 3
 INDEX_FILE = "vectors.faiss"
 KEYS_FILE = "keys.npy"
+STAMPS_FILE = "stamps.npy"
 ALIVE_FILE = "alive.npy"
 MANIFEST_FILE = "vectors.json"
 HNSW_M = 16
@@ -89,6 +93,7 @@ def _checksum(path: Path) -> str:
 class Loaded:
     index: Any  # faiss.IndexHNSWSQ (swig types are not annotated)
     keys: Keys
+    stamps: npt.NDArray[np.float64]
     alive: npt.NDArray[np.bool_]
     manifest: Manifest
     selector: Any = None
@@ -152,7 +157,7 @@ class VectorIndex:
             raise VectorIndexError(
                 "the vector index was built from another database (stale): run `paperwire reindex`"
             )
-        for name in (INDEX_FILE, KEYS_FILE, ALIVE_FILE):
+        for name in (INDEX_FILE, KEYS_FILE, STAMPS_FILE, ALIVE_FILE):
             path = self._path(name)
             if not path.exists():
                 raise VectorIndexError(
@@ -166,6 +171,7 @@ class VectorIndex:
         try:
             index = faiss.read_index(str(self._path(INDEX_FILE)))
             keys = np.load(self._path(KEYS_FILE))
+            stamps = np.load(self._path(STAMPS_FILE))
             alive = np.load(self._path(ALIVE_FILE))
         except Exception as exc:  # faiss raises RuntimeError, numpy ValueError/OSError
             raise VectorIndexError(
@@ -175,7 +181,9 @@ class VectorIndex:
             raise VectorIndexError(
                 "the vector index does not match its manifest: run `paperwire reindex`"
             )
-        loaded = Loaded(index, keys.astype(np.int64), alive.astype(bool), manifest)
+        loaded = Loaded(
+            index, keys.astype(np.int64), stamps.astype(np.float64), alive.astype(bool), manifest
+        )
         loaded.prepare()
         return loaded
 
@@ -222,17 +230,35 @@ class VectorIndex:
             sample = sample[rng.choice(len(sample), TRAIN_SAMPLE, replace=False)]
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
         manifest = Manifest("", "", dim, 0, 0, None, {})
-        return Loaded(index, np.empty(0, dtype=np.int64), np.empty(0, dtype=bool), manifest)
+        return Loaded(
+            index,
+            np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.float64),
+            np.empty(0, dtype=bool),
+            manifest,
+        )
 
     @staticmethod
-    def add(loaded: Loaded, keys: Keys, vectors: Vectors) -> None:
-        """Add or replace the vectors of ``keys`` (a replaced position is marked dead)."""
+    def add(loaded: Loaded, keys: Keys, vectors: Vectors, stamps: npt.NDArray[np.float64]) -> int:
+        """Add or replace the vectors of ``keys`` (a replaced position is marked dead); a key
+        already held with the same stamp is skipped. Returns how many were added."""
         if not len(keys):
-            return
+            return 0
+        held = loaded.alive & np.isin(loaded.keys, keys)
+        if held.any():
+            same = dict(zip(loaded.keys[held].tolist(), loaded.stamps[held].tolist(), strict=True))
+            fresh = np.array(
+                [same.get(k) != s for k, s in zip(keys.tolist(), stamps.tolist(), strict=True)]
+            )
+            keys, vectors, stamps = keys[fresh], vectors[fresh], stamps[fresh]
+            if not len(keys):
+                return 0
         VectorIndex.remove(loaded, keys)
         loaded.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         loaded.keys = np.concatenate([loaded.keys, keys.astype(np.int64)])
+        loaded.stamps = np.concatenate([loaded.stamps, stamps.astype(np.float64)])
         loaded.alive = np.concatenate([loaded.alive, np.ones(len(keys), dtype=bool)])
+        return len(keys)
 
     @staticmethod
     def remove(loaded: Loaded, keys: Keys | list[int]) -> int:
@@ -246,13 +272,14 @@ class VectorIndex:
         """Write the files, then the manifest that vouches for them (readers check it)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         written: dict[str, str] = {}
-        for name in (INDEX_FILE, KEYS_FILE, ALIVE_FILE):
+        arrays = {KEYS_FILE: loaded.keys, STAMPS_FILE: loaded.stamps, ALIVE_FILE: loaded.alive}
+        for name in (INDEX_FILE, *arrays):
             tmp = self._path(name + ".tmp")
             if name == INDEX_FILE:
                 faiss.write_index(loaded.index, str(tmp))
             else:
                 with open(tmp, "wb") as handle:
-                    np.save(handle, loaded.keys if name == KEYS_FILE else loaded.alive)
+                    np.save(handle, arrays[name])
             written[name] = _checksum(tmp)
             tmp.replace(self._path(name))
         manifest = Manifest(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from django.db.models import QuerySet
 
 from paperwire.catalogue.models import Paper
@@ -70,11 +71,10 @@ class SqliteBackend(SearchBackend):
         started = dt.datetime.now(dt.UTC)
 
         added = 0
-        for keys, vectors in _batches(rows, dim):
+        for keys, vectors, stamps in _batches(rows, dim):
             if loaded is None:
                 loaded = self.vector_index.empty(vectors)
-            self.vector_index.add(loaded, keys, vectors)
-            added += len(keys)
+            added += self.vector_index.add(loaded, keys, vectors, stamps)
             if progress:
                 progress(len(keys))
         if loaded is None:
@@ -129,18 +129,23 @@ class SqliteBackend(SearchBackend):
         }
 
 
-def _batches(rows: QuerySet[Embedding], dim: int) -> Iterator[tuple[Keys, Vectors]]:
-    """(paper keys, vectors) in primary-key order, ``BATCH`` at a time (keyset paging)."""
+def _batches(
+    rows: QuerySet[Embedding], dim: int
+) -> Iterator[tuple[Keys, Vectors, npt.NDArray[np.float64]]]:
+    """(paper keys, vectors, encoded-at stamps) in key order, ``BATCH`` at a time."""
     last = 0
     while True:
         batch = list(
             rows.filter(paper_id__gt=last)
             .order_by("paper_id")
-            .values_list("paper_id", "vector")[:BATCH]
+            .values_list("paper_id", "vector", "encoded_at")[:BATCH]
         )
         if not batch:
             return
         last = batch[-1][0]
-        keys = np.fromiter((pk for pk, _ in batch), dtype=np.int64, count=len(batch))
-        vectors = np.frombuffer(b"".join(bytes(v) for _, v in batch), dtype=np.float32)
-        yield keys, vectors.reshape(len(batch), dim)
+        keys = np.fromiter((pk for pk, _, _ in batch), dtype=np.int64, count=len(batch))
+        vectors = np.frombuffer(b"".join(bytes(v) for _, v, _ in batch), dtype=np.float32)
+        stamps = np.fromiter(
+            (t.timestamp() for _, _, t in batch), dtype=np.float64, count=len(batch)
+        )
+        yield keys, vectors.reshape(len(batch), dim), stamps
