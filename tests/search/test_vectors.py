@@ -62,7 +62,9 @@ def test_an_index_built_from_another_database_is_stale_and_not_served(backend: S
     backend.vector_index._loaded = None  # type: ignore[attr-defined]
     with pytest.raises(IndexUnavailable, match="another database"):
         backend.nearest(vectors[0], 3)
-    assert any("another database" in p for p in backend.status()["problems"])  # type: ignore[union-attr]
+    problems = backend.status()["problems"]
+    assert isinstance(problems, list)
+    assert any("another database" in p for p in problems)
 
 
 def test_a_truncated_index_file_is_corrupt_and_not_served(backend: SearchBackend):
