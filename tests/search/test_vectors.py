@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
 from paperwire.search.backends import IndexUnavailable, SearchBackend
+from paperwire.search.embeddings import current_model_id
 from paperwire.search.models import Embedding, SearchMeta
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend's file")
-MODEL = "all-MiniLM-L6-v2/onnx-int8"  # the current model: nearest() checks it
+MODEL = current_model_id()  # nearest() checks it
 
 
 def papers_with_vectors(n: int, seed: int = 0) -> np.ndarray:

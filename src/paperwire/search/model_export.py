@@ -1,7 +1,9 @@
 """Make the int8 ONNX model from the packaged all-MiniLM-L6-v2 weights (once, at install).
 
 Needs torch and transformers, which only this step uses. Mean pooling and L2 normalisation
-are put inside the graph, so the run-time code is a tokenizer and one session call.
+are put inside the graph, attention and layer norms are fused by onnxruntime's transformer
+optimizer, and the weights are quantised to int8 per channel; the run-time code is a
+tokenizer and one session call.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def export(force: bool = False) -> Path:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoModel
 
     class Pooled(torch.nn.Module):
@@ -41,7 +44,10 @@ def export(force: bool = False) -> Path:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    model = Pooled(AutoModel.from_pretrained(str(source_dir())).eval()).eval()
+    # Eager attention exports as plain ops that onnxruntime's optimizer can fuse into its
+    # Attention kernel; the default (SDPA) export cannot be fused.
+    encoder = AutoModel.from_pretrained(str(source_dir()), attn_implementation="eager")
+    model = Pooled(encoder.eval()).eval()
     sample = torch.ones(2, 16, dtype=torch.long)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
@@ -63,8 +69,32 @@ def export(force: bool = False) -> Path:
                 opset_version=17,
                 dynamo=False,
             )
-        # Per channel: plain per-tensor int8 measurably loses retrieval quality.
+        # Fusing attention and layer norms is what makes int8 pay: unfused int8 ran 1.2x the
+        # speed of PyTorch, fused 2x (docs/search.md).
+        fused = Path(work) / "model.fused.onnx"
+        config = encoder.config
+        optimized = optimize_model(
+            str(fp32),
+            model_type="bert",
+            num_heads=config.num_attention_heads,
+            hidden_size=config.hidden_size,
+            opt_level=1,
+        )
+        fused_attention = optimized.get_fused_operator_statistics().get("Attention", 0)
+        if fused_attention != config.num_hidden_layers:
+            raise RuntimeError(
+                f"attention was not fused ({fused_attention} of {config.num_hidden_layers})"
+            )
+        optimized.save_model_to_file(str(fused))
+        # Per channel: plain per-tensor int8 measurably loses retrieval quality (0.658 -> 0.639
+        # nDCG@10 on SciFact train).
         partial = Path(work) / "model.int8.onnx"
-        quantize_dynamic(str(fp32), str(partial), per_channel=True, weight_type=QuantType.QInt8)
+        quantize_dynamic(
+            str(fused),
+            str(partial),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            extra_options={"DefaultTensorType": 1},  # FLOAT: needed once the graph is fused
+        )
         partial.replace(target)
     return target
