@@ -79,6 +79,9 @@ docs: install
 
 bench: install
 	$(BIN)/python bench/import_kaggle.py
+	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/similar_quality.py
+	$(BIN)/python bench/search_speed.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
