@@ -114,3 +114,18 @@ def test_a_corrupt_vector_index_is_reported_and_never_served(loaded: Cli):
     fixed = loaded("reindex", "--no-progress")
     assert "corrupt" in fixed.stderr  # what it found
     assert "(hybrid search)" in loaded("search", TITLE).stderr
+
+
+def test_embedding_resumes_where_it_stopped(cli: Cli, tmp_path: Path):
+    sample = tmp_path / "sample.jsonl"
+    sample.write_text("".join(shared(KAGGLE).read_text().splitlines(keepends=True)[:30]))
+    assert cli("import", "kaggle", str(sample), "--no-progress").returncode == 0  # none inline
+    first = cli("embed", "--limit", "10")
+    assert first.returncode == 0, first.stderr
+    assert "embedded 10 papers" in first.stdout
+    assert "papers/s" in first.stdout
+    assert "it/s" in first.stderr or "paper/s" in first.stderr  # the progress bar's rate
+    rest = cli("embed", "--no-progress")
+    assert "embedded 20 papers" in rest.stdout
+    again = cli("embed", "--no-progress")
+    assert "embedded" not in again.stdout  # nothing left to do
