@@ -40,3 +40,13 @@ def follow_catalogue(sender: object, changed: int = 0, **kwargs: Any) -> str | N
     except IndexUnavailable as exc:
         return f"{line}; {summary.encoded:,} embedded, vector index not updated ({exc})"
     return f"{line}; {summary.encoded:,} embedded in {summary.seconds:.1f} s"
+
+
+def catch_up() -> None:
+    """Bring the keyword index up to date before a command-line search (cheap when nothing
+    changed): the catalogue may have been changed by something that did not announce it (the
+    admin, a restored backup)."""
+    try:
+        get_backend().refresh_lexical()
+    except (IndexUnavailable, ValueError, OSError) as exc:  # e.g. another writer holds it
+        log.info("keyword index not refreshed: %s", exc)

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 from paperwire.search.engine import Mode, SearchResponse, search
+from paperwire.search.maintenance import catch_up
 from paperwire.search.query import Filters, Sort
 
 
@@ -60,6 +61,7 @@ class Command(PaperwireCommand):
         if options["offset"] < 0:
             raise CommandError("--offset must not be negative")
         ensure_schema()
+        catch_up()
         filters = Filters(
             categories=options["cat"],
             authors=options["author"],

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 from paperwire.search.engine import UnknownPaper, similar
+from paperwire.search.maintenance import catch_up
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
 
 
@@ -29,6 +30,7 @@ class Command(PaperwireCommand):
         except InvalidArxivId as exc:
             raise CommandError(str(exc)) from None
         ensure_schema()
+        catch_up()
         try:
             response = similar(arxiv_id, options["limit"])
         except UnknownPaper as exc:
