@@ -62,14 +62,6 @@ def log(message: str) -> None:
     print(f"[speed] {message}", file=sys.stderr, flush=True)
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def load_real() -> list[dict[str, Any]]:
     with gzip.open(LISTINGS, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
@@ -173,25 +165,20 @@ def run_size(
 
     embedder = get_embedder()
     pks = list(Paper.objects.order_by("pk").values_list("pk", flat=True))
-    real_pks = pks[: args.real_vectors]
     started = time.monotonic()
     embed_pending(embedder, limit=args.real_vectors)
     real_rate = args.real_vectors / (time.monotonic() - started)
     log(f"{size:,}: {args.real_vectors:,} real embeddings at {real_rate:.0f} papers/s")
-    real_vectors = np.stack(
-        [
-            np.frombuffer(bytes(v), dtype=np.float32)
-            for v in Embedding.objects.values_list("vector", flat=True)
-        ]
-    )
+    real_rows = list(Embedding.objects.order_by("paper_id").values_list("paper_id", "vector"))
+    real_vectors = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for _, v in real_rows])
     mean, cov = real_vectors.mean(axis=0), np.cov(real_vectors, rowvar=False)
     rng = np.random.default_rng(0)
-    embedded = set(Embedding.objects.values_list("paper_id", flat=True))
+    embedded = {pk for pk, _ in real_rows}
     rest = [pk for pk in pks if pk not in embedded]
     started = time.monotonic()
     now = time.strftime("%Y-%m-%d %H:%M:%S")
     all_vectors = [real_vectors]
-    all_keys = [np.array(sorted(embedded), dtype=np.int64)]
+    all_keys = [np.array([pk for pk, _ in real_rows], dtype=np.int64)]
     with connection.cursor() as cursor:
         for start in range(0, len(rest), 50_000):
             chunk = rest[start : start + 50_000]
@@ -207,7 +194,6 @@ def run_size(
                     for pk, vec in zip(chunk, sampled, strict=True)
                 ],
             )
-    del real_pks
     log(f"{size:,}: {len(rest):,} sampled vectors stored in {time.monotonic() - started:.0f} s")
     matrix = np.concatenate(all_vectors)
     keys = np.concatenate(all_keys)
@@ -223,7 +209,6 @@ def run_size(
 
     queries = make_queries(real, args.queries)
     search(queries[0])  # warm: load the model and the indexes
-    before = rss_mb()
     latencies = []
     for query in queries:
         started = time.perf_counter()
@@ -231,7 +216,6 @@ def run_size(
         latencies.append((time.perf_counter() - started) * 1000)
         assert response.mode == "hybrid", response.notes
     out["hybrid_p50"], out["hybrid_p99"] = percentile(latencies, 50), percentile(latencies, 99)
-    out["serving_rss_mb"] = max(before, rss_mb())
 
     # Baselines: exact search over the same vectors, the ANN's recall against it, FTS5.
     query_vectors = embedder.encode_queries(queries)
