@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
 
 
 class PaperwireCommand(BaseCommand):
@@ -17,3 +19,11 @@ class PaperwireCommand(BaseCommand):
         "--skip-checks",
         "--verbosity",
     }
+
+
+def date_option(value: str) -> dt.date:
+    """A YYYY-MM-DD command-line value, or a one-line error."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None

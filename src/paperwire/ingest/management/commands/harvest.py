@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
+from paperwire.command import date_option
 from paperwire.ingest.management.base import IngestCommand, add_ingest_options
 from paperwire.sources.arxiv_api import ArxivApiError, harvest_category
 from paperwire.sources.arxiv_ids import is_arxiv_category
@@ -15,13 +15,6 @@ from paperwire.sources.http import FetchError, PoliteClient
 from paperwire.sources.oai import OaiError, OaiStream
 from paperwire.sources.records import RecordStream
 from paperwire.sources.xml import BadXml
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 class Command(IngestCommand):
@@ -78,8 +71,8 @@ class Command(IngestCommand):
         category = options["category"]
         if not is_arxiv_category(category):
             raise CommandError(f"not an arXiv category: {category!r} (e.g. cs.LG, math.AG, hep-th)")
-        since = _date(options["since"])
-        until = _date(options["until"]) if options["until"] else None
+        since = date_option(options["since"])
+        until = date_option(options["until"]) if options["until"] else None
         if until and until < since:
             raise CommandError("--until is before --since")
         key = f"harvest:arxiv:{category}:{since}:{until or 'open'}"
@@ -92,8 +85,8 @@ class Command(IngestCommand):
         self.run_stream(open_stream, key, options)
 
     def _oai(self, client: PoliteClient, options: dict[str, Any]) -> None:
-        from_date = _date(options["from_date"])
-        until = _date(options["until"]) if options["until"] else None
+        from_date = date_option(options["from_date"])
+        until = date_option(options["until"]) if options["until"] else None
         if until and until < from_date:
             raise CommandError("--until is before --from")
         set_spec = options["set_spec"]

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from paperwire.command import PaperwireCommand
+from paperwire.command import PaperwireCommand, date_option
 from paperwire.db import ensure_schema
 from paperwire.search.engine import Mode, SearchResponse, search
 from paperwire.search.maintenance import catch_up
 from paperwire.search.query import Filters, Sort
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 class Command(PaperwireCommand):
@@ -65,8 +57,8 @@ class Command(PaperwireCommand):
         filters = Filters(
             categories=options["cat"],
             authors=options["author"],
-            since=_date(options["since"]) if options["since"] else None,
-            until=_date(options["until"]) if options["until"] else None,
+            since=date_option(options["since"]) if options["since"] else None,
+            until=date_option(options["until"]) if options["until"] else None,
             has_code=options["has_code"],
         )
         response = search(
