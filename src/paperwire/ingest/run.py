@@ -258,11 +258,6 @@ class _Counts:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def ingest(stream: RecordStream, **options: object) -> Summary:
-    """Read ``stream`` into the catalogue; see ``Ingester`` for the options."""
-    return Ingester(**options).run(stream)  # type: ignore[arg-type]
-
-
 def records_of(items: Iterable[SourceItem]) -> list[PaperRecord]:
     """Resolve every item to a record, dropping rejections (for tests and small tools)."""
     out: list[PaperRecord] = []

@@ -29,14 +29,6 @@ class SearchDoc:
     has_code: bool
     hidden: bool
 
-    @property
-    def embedding_text(self) -> str:
-        return embedding_text(self.title, self.abstract)
-
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self.title, self.abstract)
-
 
 def embedding_text(title: str, abstract: str) -> str:
     return f"{title}. {abstract}" if abstract else title

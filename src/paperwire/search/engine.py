@@ -9,7 +9,6 @@ When the semantic half is unavailable the search answers lexically and says so.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,8 +24,6 @@ from paperwire.search.fusion import weighted_fusion
 from paperwire.search.lexical import Hit
 from paperwire.search.models import Embedding
 from paperwire.search.query import Filters, ParsedQuery, Sort, parse_query
-
-log = logging.getLogger(__name__)
 
 CANDIDATES = 100  # from each side, before fusion
 FILTERED_CANDIDATES = 1000  # the semantic side is filtered after the fact: ask for more

@@ -41,8 +41,3 @@ class LineReader:
                 if number <= self.skip:
                     continue
                 yield number, line
-
-
-def is_gzip(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"

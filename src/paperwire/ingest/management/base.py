@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError
 
 from paperwire.catalogue.signals import papers_changed
 from paperwire.command import PaperwireCommand
@@ -57,10 +57,6 @@ def existing_file(value: str) -> Path:
 
 class IngestCommand(PaperwireCommand):
     """Base for import / harvest / add: subclasses build a stream, this runs and reports it."""
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        return parser
 
     def run_stream(
         self,
