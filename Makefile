@@ -10,7 +10,7 @@ PORT ?= 8000
 # The running PostgreSQL the catalogue and ingest tests also run against.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: system-deps install demo demo-data test lint typecheck test-sqlite test-postgres test-pgvector bench docs clean
+.PHONY: system-deps install assets demo demo-data test lint typecheck test-sqlite test-postgres test-pgvector bench docs clean
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -28,7 +28,22 @@ $(BIN)/paperwire: pyproject.toml | system-deps
 	PAPERWIRE_DATA_DIR=$(CURDIR)/var/build $(BIN)/paperwire prepare_model
 	@touch $@
 
-install: $(BIN)/paperwire
+# KaTeX and htmx from the npm registry (package-lock.json pins them), served by paperwire itself.
+VENDOR := src/paperwire/web/static/vendor
+$(VENDOR)/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/katex/contrib
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp -r node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css node_modules/katex/dist/fonts $(VENDOR)/katex/
+	cp node_modules/katex/dist/contrib/auto-render.min.js $(VENDOR)/katex/contrib/
+
+assets: $(VENDOR)/htmx.min.js
+
+# The browser tests drive Debian's Chromium (never `playwright install`).
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+install: $(BIN)/paperwire assets /usr/bin/chromium
 
 # Serves at once; the embedding worker turns search semantic in the background, newest first.
 demo: install demo-data

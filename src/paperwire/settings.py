@@ -13,6 +13,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from paperwire.env import env_bool, env_float, env_list, env_secret, env_str
+from paperwire.mailconfig import parse_mail_url
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Paper] and friends be subscripted
 
@@ -57,7 +58,14 @@ INSTALLED_APPS = [
     "paperwire.catalogue",
     "paperwire.ingest",
     "paperwire.search",
+    "paperwire.community",
     "paperwire.web",
+    "paperwire.api",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.orcid",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "paperwire.urls"
@@ -84,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "paperwire.web.context.site",
             ],
         },
     },
@@ -120,7 +131,7 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"
 # Served by WhiteNoise straight from the apps' folders: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
 
@@ -138,3 +149,113 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PAPERWIRE_LOG_LEVEL", "WARNING")},
 }
+
+# Cache: pages for anonymous visitors, rate-limit counters, similar papers. Shared by the
+# server's worker processes: files in the data directory by default, Redis when given.
+CACHE_URL = env_str("PAPERWIRE_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in ("", "file"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+elif CACHE_URL == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        f"PAPERWIRE_CACHE_URL must be redis://..., file or memory, not {CACHE_URL!r}"
+    )
+# How long anonymous visitors may see a list that is this many seconds old.
+PAGE_CACHE_SECONDS = int(env_float("PAPERWIRE_PAGE_CACHE_SECONDS", 30))
+
+# Mail (sign-in codes now, digests later): one URL, see paperwire/mailconfig.py.
+_mail = parse_mail_url(env_str("PAPERWIRE_SMTP_URL", "console://"))
+EMAIL_BACKEND = _mail.backend
+EMAIL_HOST, EMAIL_PORT = _mail.host, _mail.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail.user, _mail.password
+EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT = _mail.use_tls, _mail.use_ssl, _mail.timeout
+DEFAULT_FROM_EMAIL = env_str("PAPERWIRE_MAIL_FROM", "paperwire <paperwire@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_NAME = env_str("PAPERWIRE_SITE_NAME", "paperwire")
+
+# Accounts (django-allauth): an e-mail address is the account; sign-in by a one-time code
+# mailed to it, no password. GitHub and ORCID appear when their OAuth apps are configured.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_request_login_code"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_REQUIRED = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("PAPERWIRE_HTTPS", False) else "http"
+# Sign-in attempts: allauth's own limits, per IP and per address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "request_login_code": "20/m/ip,3/m/key",
+}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+for _provider in ("github", "orcid"):
+    _client_id = env_str(f"PAPERWIRE_{_provider.upper()}_CLIENT_ID", "")
+    _secret = env_secret(f"PAPERWIRE_{_provider.upper()}_SECRET") or ""
+    if _client_id and _secret:
+        SOCIALACCOUNT_PROVIDERS[_provider] = {
+            "APPS": [{"client_id": _client_id, "secret": _secret, "key": ""}]
+        }
+if "orcid" in SOCIALACCOUNT_PROVIDERS:
+    SOCIALACCOUNT_PROVIDERS["orcid"]["BASE_DOMAIN"] = env_str(
+        "PAPERWIRE_ORCID_DOMAIN", "orcid.org"
+    )
+
+# Rate limits of this site's own writes (per account, and per address for anonymous calls).
+RATE_LIMIT_VOTES = env_str("PAPERWIRE_RATE_LIMIT_VOTES", "60/m")
+RATE_LIMIT_SUBMISSIONS = env_str("PAPERWIRE_RATE_LIMIT_SUBMISSIONS", "10/h")
+RATELIMIT_VIEW = "paperwire.web.errors.rate_limited"
+
+# Security. Every page: no framing, no sniffing, a strict content security policy (scripts
+# and styles only from this site; KaTeX sets inline style attributes, so styles allow them).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", "https://github.com", "https://orcid.org"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Behind TLS (production): secure cookies, HSTS, and trust the proxy's scheme header.
+if env_bool("PAPERWIRE_HTTPS", False):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("PAPERWIRE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("PAPERWIRE_CSRF_TRUSTED_ORIGINS", [])

@@ -1,9 +1,30 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
 
-from paperwire.web import views
+from paperwire.web import feeds, lists, papers, search_page
 
 urlpatterns = [
-    path("", views.newest, name="newest"),
+    path("", lists.home, name="home"),
+    path("date/<str:text>", lists.on_date, name="date"),
+    path("week/<str:text>", lists.in_week, name="week"),
+    path("month/<str:text>", lists.in_month, name="month"),
+    path("trending", lists.trending, name="trending"),
+    path("search", search_page.search_page, name="search"),
+    path("submit", papers.submit_page, name="submit"),
+    # Old-style ids hold a slash (hep-th/9901001): the rest of the path is the id.
+    re_path(r"^papers/(?P<arxiv_id>.+)/upvote$", papers.upvote, name="upvote"),
+    re_path(r"^papers/(?P<arxiv_id>.+)$", papers.paper_page, name="paper"),
+    path("feeds/daily.rss", feeds.DailyFeed(), name="feed-daily-rss"),
+    path("feeds/daily.atom", feeds.DailyAtom(), name="feed-daily-atom"),
+    path("feeds/trending.rss", feeds.TrendingFeed(), name="feed-trending-rss"),
+    path("feeds/trending.atom", feeds.TrendingAtom(), name="feed-trending-atom"),
+    path("feeds/search.rss", feeds.SearchFeed(), name="feed-search-rss"),
+    path("feeds/search.atom", feeds.SearchAtom(), name="feed-search-atom"),
+    path("api/", include("paperwire.api.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "paperwire.web.errors.bad_request"
+handler404 = "paperwire.web.errors.not_found"
+handler500 = "paperwire.web.errors.server_error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -10,6 +11,16 @@ from django.db import models
 class PaperQuerySet(models.QuerySet["Paper"]):
     def visible(self) -> PaperQuerySet:
         return self.filter(hidden=False)
+
+    def in_days(self, first: date, last: date) -> PaperQuerySet:
+        """Papers whose day (see ``Paper.day``) falls in [first, last].
+
+        Two indexed conditions rather than one COALESCE, which no index could serve.
+        """
+        return self.filter(
+            models.Q(daily_date__range=(first, last))
+            | models.Q(daily_date__isnull=True, announced_on__range=(first, last))
+        )
 
     def newest(self) -> PaperQuerySet:
         return self.order_by(models.F("announced_on").desc(nulls_last=True), "-arxiv_id")
@@ -59,7 +70,12 @@ class Paper(models.Model):
     daily_date = models.DateField(null=True, blank=True, db_index=True)
     submitted_by = models.CharField(max_length=150, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    upvotes = models.IntegerField(default=0)
+    upvotes = models.IntegerField(default=0, help_text="votes counted by the source (Hugging Face)")
+    # This site's own votes, kept in step with community.Vote by the vote code.
+    votes = models.IntegerField(default=0, help_text="votes cast on this site")
+    vote_weight = models.FloatField(
+        default=0.0, help_text="this site's votes, a new account's counting less"
+    )
     organization = models.CharField(max_length=150, blank=True)
 
     hidden = models.BooleanField(default=False, help_text="moderation: hidden from every list")
@@ -78,6 +94,16 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:80]}"
+
+    @property
+    def points(self) -> int:
+        """The vote count people see: the source's and this site's."""
+        return self.upvotes + self.votes
+
+    @property
+    def day(self) -> date | None:
+        """The day's list the paper belongs to: the day it was submitted to, else its day."""
+        return self.daily_date or self.announced_on
 
     @property
     def abs_url(self) -> str:

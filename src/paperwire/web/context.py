@@ -1,0 +1,15 @@
+"""What every page's template knows."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {
+        "site_name": settings.SITE_NAME,
+        "social_providers": sorted(settings.SOCIALACCOUNT_PROVIDERS),
+        # The digest issue turns this on; until then the header says it is not ready.
+        "digests_enabled": getattr(settings, "DIGESTS_ENABLED", False),
+    }

@@ -1,0 +1,35 @@
+"""Error pages: a short message, the right status, never a stack trace."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = "Too many requests in a short time. Wait a minute and try again."
+    if request.headers.get("HX-Request") or request.path.startswith("/api/"):
+        return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    return render(request, "web/error.html", {"status": 429, "message": message}, status=429)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception.args[0]) if exception and exception.args else "There is no such page."
+    if not isinstance(message, str) or message.startswith("{"):
+        message = "There is no such page."
+    return render(request, "web/error.html", {"status": 404, "message": message}, status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request, "web/error.html", {"status": 400, "message": "That request is malformed."}, status=400
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/error.html",
+        {"status": 500, "message": "Something broke on our side; it has been logged."},
+        status=500,
+    )

@@ -1,0 +1,108 @@
+"""RSS and Atom feeds: the newest day's list, trending, and any search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.utils.feedgenerator import Atom1Feed
+
+from paperwire.catalogue.models import Paper
+from paperwire.community import trending as trend
+from paperwire.search.engine import search
+
+ITEMS = 50
+
+
+class _PaperFeed(Feed):  # type: ignore[type-arg]
+    def item_title(self, item: Paper) -> str:
+        return item.title
+
+    def item_description(self, item: Paper) -> str:
+        # The feed framework escapes this text; readers show it as plain text.
+        authors = ", ".join(item.authors[:10]) + (" et al." if len(item.authors) > 10 else "")
+        return f"{authors}\n\n{item.abstract}"
+
+    def item_link(self, item: Paper) -> str:
+        return f"/papers/{item.arxiv_id}"
+
+    def item_guid(self, item: Paper) -> str:
+        return item.abs_url
+
+    def item_author_name(self, item: Paper) -> str | None:
+        return ", ".join(item.authors[:3]) + (" et al." if len(item.authors) > 3 else "") or None
+
+    def item_pubdate(self, item: Paper) -> dt.datetime | None:
+        day = item.daily_date or item.announced_on
+        if day is None:
+            return item.published
+        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+    def item_categories(self, item: Paper) -> list[str]:
+        return list(item.categories)
+
+
+class DailyFeed(_PaperFeed):
+    title = "paperwire — daily papers"
+    link = "/"
+    description = "The newest day's papers, most upvoted first."
+
+    def items(self) -> list[Paper]:
+        latest = trend.latest_day()
+        if latest is None:
+            return []
+        papers = Paper.objects.visible().in_days(latest, latest)
+        return list(trend.ranked_for_period(papers)[:ITEMS])
+
+
+class TrendingFeed(_PaperFeed):
+    title = "paperwire — trending papers"
+    link = "/trending"
+    description = "Papers with the most upvotes, newer ones first (see /trending for the formula)."
+
+    def items(self) -> list[Paper]:
+        return list(trend.trending()[:ITEMS])
+
+
+class SearchFeed(_PaperFeed):
+    description = "The newest papers matching a search."
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+        return " ".join(request.GET.get("q", "").split())[:1000]
+
+    def title(self, obj: str) -> str:
+        return f"paperwire — search: {obj}" if obj else "paperwire — search"
+
+    def link(self, obj: str) -> str:
+        from urllib.parse import urlencode
+
+        return "/search?" + urlencode({"q": obj, "sort": "newest"})
+
+    def items(self, obj: str) -> list[Paper]:
+        if not obj:
+            return []
+        # Relevant first, then the best matches ordered newest first, as a feed reader expects.
+        answer = search(obj, limit=ITEMS)
+        papers = [r.paper for r in answer.results]
+        return sorted(papers, key=lambda p: p.announced_on or dt.date.min, reverse=True)
+
+
+class _Atom:
+    feed_type = Atom1Feed
+
+    def subtitle(self, *args: Any) -> str:
+        return str(getattr(self, "description", ""))
+
+
+class DailyAtom(_Atom, DailyFeed):
+    pass
+
+
+class TrendingAtom(_Atom, TrendingFeed):
+    pass
+
+
+class SearchAtom(_Atom, SearchFeed):
+    pass

@@ -1,0 +1,135 @@
+"""The lists: today (home), a day, a week, a month, and trending."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Max, Min
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from paperwire.catalogue.models import Paper
+from paperwire.community import trending as trend
+from paperwire.web.caching import anonymous_cache
+from paperwire.web.paging import page_number, paginate
+from paperwire.web.periods import BadPeriod, Period, day, parse_day, parse_month, parse_week
+
+PAGE_SIZE = 30
+
+
+@anonymous_cache
+def home(request: HttpRequest) -> HttpResponse:
+    latest = trend.latest_day()
+    if latest is None:
+        return render(request, "web/empty.html", status=200)
+    return _period_page(request, day(latest), is_home=True)
+
+
+@anonymous_cache
+def on_date(request: HttpRequest, text: str) -> HttpResponse:
+    return _period_page(request, _parsed(parse_day, text))
+
+
+@anonymous_cache
+def in_week(request: HttpRequest, text: str) -> HttpResponse:
+    period = _parsed(parse_week, text)
+    if text != period.slug:
+        return redirect(period.path, permanent=True)
+    return _period_page(request, period)
+
+
+@anonymous_cache
+def in_month(request: HttpRequest, text: str) -> HttpResponse:
+    return _period_page(request, _parsed(parse_month, text))
+
+
+@anonymous_cache
+def trending(request: HttpRequest) -> HttpResponse:
+    papers = trend.trending().only(*LIST_FIELDS)
+    page = paginate(papers, page_number(request), PAGE_SIZE)
+    for paper in page.items:
+        paper.reason = trend.reason(paper)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "web/trending.html",
+        {
+            "page": page,
+            "papers": page.items,
+            "window": trend.WINDOW_DAYS,
+            "gravity": trend.GRAVITY,
+            "offset": trend.OFFSET_DAYS,
+            "feed": "trending",
+        },
+    )
+
+
+LIST_FIELDS = (
+    "arxiv_id",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "announced_on",
+    "daily_date",
+    "upvotes",
+    "votes",
+    "vote_weight",
+    "links",
+    "submitted_by",
+    "organization",
+)
+
+
+def _period_page(request: HttpRequest, period: Period, *, is_home: bool = False) -> HttpResponse:
+    visible = Paper.objects.visible()
+    papers = trend.ranked_for_period(visible.in_days(period.first, period.last)).only(*LIST_FIELDS)
+    page = paginate(papers, page_number(request), PAGE_SIZE)
+    context = {
+        "period": period,
+        "page": page,
+        "papers": page.items,
+        "is_home": is_home,
+        "previous": _neighbour(period, before=True),
+        "next": _neighbour(period, before=False),
+        "today": timezone.localdate(),
+        "feed": "daily",
+    }
+    status = 200 if page.items or period.kind != "day" or is_home else 404
+    return render(request, "web/daily.html", context, status=status)
+
+
+def _neighbour(period: Period, *, before: bool) -> Period | None:
+    """The nearest period with papers before or after this one (weekends have none)."""
+    visible = Paper.objects.visible()
+    if before:
+        found = [
+            visible.filter(daily_date__lt=period.first).aggregate(d=Max("daily_date"))["d"],
+            visible.filter(announced_on__lt=period.first).aggregate(d=Max("announced_on"))["d"],
+        ]
+        days = [d for d in found if d is not None]
+        target = max(days) if days else None
+    else:
+        found = [
+            visible.filter(daily_date__gt=period.last).aggregate(d=Min("daily_date"))["d"],
+            visible.filter(announced_on__gt=period.last).aggregate(d=Min("announced_on"))["d"],
+        ]
+        days = [d for d in found if d is not None]
+        target = min(days) if days else None
+    if target is None:
+        return None
+    if period.kind == "day":
+        return day(target)
+    shifted = period.previous() if before else period.next()
+    # Jump over empty weeks or months straight to the one holding the neighbour.
+    while not (shifted.first <= target <= shifted.last):
+        shifted = shifted.previous() if before else shifted.next()
+    return shifted
+
+
+def _parsed(parse: Callable[[str], Period], text: str) -> Period:
+    try:
+        return parse(text)
+    except BadPeriod as exc:
+        raise Http404(str(exc)) from None

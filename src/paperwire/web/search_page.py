@@ -1,0 +1,85 @@
+"""The search page: a query box, filters, sort, pages of results, live as you type (htmx)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from paperwire.community.votes import voted_ids
+from paperwire.search.engine import Mode, search
+from paperwire.search.query import Sort
+from paperwire.web.caching import anonymous_cache
+from paperwire.web.highlight import excerpt, highlight, stems
+from paperwire.web.paging import page_number
+
+PAGE_SIZE = 20
+MAX_PAGE = 25  # 500 results: past that, a query wants refining, not paging
+FILTER_FIELDS = ("cat", "author", "since", "until")
+
+
+def engine_query(request: HttpRequest) -> str:
+    """The query box plus the form's filter fields, in the engine's query syntax."""
+    parts = [request.GET.get("q", "")[:2000]]
+    for name in FILTER_FIELDS:
+        value = " ".join(request.GET.get(name, "").split())[:200].replace('"', "")
+        if value:
+            parts.append(f'{name}:"{value}"')
+    if request.GET.get("code"):
+        parts.append("has:code")
+    return " ".join(p for p in parts if p)
+
+
+def permalink(request: HttpRequest, **changes: object) -> str:
+    params = {k: request.GET.get(k, "") for k in ("q", *FILTER_FIELDS, "code", "sort", "mode")}
+    params.update({k: str(v) for k, v in changes.items()})
+    kept = {k: v for k, v in params.items() if v and not (k == "page" and v == "1")}
+    return "/search?" + urlencode(kept)
+
+
+@anonymous_cache
+def search_page(request: HttpRequest) -> HttpResponse:
+    raw = engine_query(request)
+    sort = Sort.NEWEST if request.GET.get("sort") == "newest" else Sort.RELEVANCE
+    mode = {m.value: m for m in Mode}.get(request.GET.get("mode", ""), Mode.HYBRID)
+    number = min(page_number(request), MAX_PAGE)
+    context: dict[str, object] = {
+        "q": request.GET.get("q", "")[:2000],
+        "filters": {name: request.GET.get(name, "")[:200] for name in FILTER_FIELDS},
+        "code": bool(request.GET.get("code")),
+        "sort": sort.value,
+        "mode": mode.value,
+        "feed_query": urlencode({"q": raw}) if raw else "",
+    }
+    if raw.strip():
+        answer = search(raw, mode=mode, sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        if answer.mode == "id" and answer.results and not request.headers.get("HX-Request"):
+            return redirect("paper", arxiv_id=answer.results[0].paper.arxiv_id)
+        terms = stems([*answer.query.words, *answer.query.phrases])
+        ids = [r.paper.arxiv_id for r in answer.results]
+        context.update(
+            answer=answer,
+            rows=[
+                {
+                    "result": r,
+                    "paper": r.paper,
+                    "title": highlight(r.paper.title, terms),
+                    "excerpt": highlight(excerpt(r.paper.abstract, terms), terms),
+                }
+                for r in answer.results
+            ],
+            voted=voted_ids(request.user, ids),  # type: ignore[arg-type]
+            page=number,
+            first_index=(number - 1) * PAGE_SIZE + 1,
+            last_index=(number - 1) * PAGE_SIZE + len(answer.results),
+            previous_url=permalink(request, page=number - 1) if number > 1 else "",
+            next_url=(
+                permalink(request, page=number + 1)
+                if answer.has_more and number < MAX_PAGE
+                else ""
+            ),
+            permalink=permalink(request, page=number),
+        )
+    template = "web/_results.html" if request.headers.get("HX-Request") else "web/search.html"
+    return render(request, template, context)
