@@ -25,6 +25,15 @@ def shared(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Cached pages and rate-limit counters never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def replay_server() -> Iterator[ReplayServer]:
     with ReplayServer() as server:

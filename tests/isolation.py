@@ -20,6 +20,8 @@ import warnings
 from urllib.parse import parse_qs, quote, urlsplit
 
 os.environ.setdefault("PAPERWIRE_DATA_DIR", tempfile.mkdtemp(prefix="paperwire-test-"))
+# One process's memory: each test starts with an empty cache (tests/conftest.py clears it).
+os.environ.setdefault("PAPERWIRE_CACHE_URL", "memory")
 
 
 def _start_pgvector_server() -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
 from paperwire.community import trending as trend
+from paperwire.community.votes import voted_ids
 from paperwire.web.caching import anonymous_cache
 from paperwire.web.paging import page_number, paginate
 from paperwire.web.periods import BadPeriod, Period, day, parse_day, parse_month, parse_week
@@ -60,6 +61,7 @@ def trending(request: HttpRequest) -> HttpResponse:
             "gravity": trend.GRAVITY,
             "offset": trend.OFFSET_DAYS,
             "feed": "trending",
+            "voted": voted_ids(request.user, [p.arxiv_id for p in page.items]),  # type: ignore[arg-type]
         },
     )
 
@@ -95,6 +97,7 @@ def _period_page(request: HttpRequest, period: Period, *, is_home: bool = False)
         "next": _neighbour(period, before=False),
         "today": timezone.localdate(),
         "feed": "daily",
+        "voted": voted_ids(request.user, [p.arxiv_id for p in page.items]),  # type: ignore[arg-type]
     }
     status = 200 if page.items or period.kind != "day" or is_home else 404
     return render(request, "web/daily.html", context, status=status)
