@@ -29,7 +29,7 @@ def paper_page(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         wanted = parse_id_or_url(arxiv_id)
     except InvalidArxivId as exc:
         raise Http404(str(exc)) from None
-    if str(wanted) != arxiv_id:  # a version or an old-style spelling: one address per paper
+    if wanted.id != arxiv_id:  # a version or another spelling: one address per paper
         return redirect("paper", arxiv_id=wanted.id, permanent=True)
     paper = Paper.objects.visible().filter(arxiv_id=wanted.id).first()
     if paper is None:
