@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from paperwire.web import feeds, lists, papers, search_page
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("feeds/search.rss", feeds.SearchFeed(), name="feed-search-rss"),
     path("feeds/search.atom", feeds.SearchAtom(), name="feed-search-atom"),
     path("api/", include("paperwire.api.urls")),
+    # Accounts have no password: signing in is always by a code mailed to the address.
+    path("accounts/login/", RedirectView.as_view(url="/accounts/login/code/", query_string=True)),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,19 @@
-from django.urls import path
+"""Mounted at /api/ by the root URLconf."""
 
-urlpatterns: list[object] = []
-del path
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from paperwire.api.api import api, asset
+from paperwire.api.errors import json_errors, not_found_view
+
+_patterns, _app_name, _namespace = api.urls
+for _pattern in _patterns:
+    if isinstance(_pattern, URLPattern):
+        _pattern.callback = json_errors(_pattern.callback)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("docs/assets/<str:name>", asset, name="api-assets"),
+    path("", (_patterns, _app_name, _namespace)),
+    re_path(r"^", not_found_view),
+]

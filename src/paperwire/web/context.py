@@ -13,3 +13,8 @@ def site(request: HttpRequest) -> dict[str, object]:
         # The digest issue turns this on; until then the header says it is not ready.
         "digests_enabled": getattr(settings, "DIGESTS_ENABLED", False),
     }
+
+
+def user_display(user: object) -> str:
+    """How the site and its mails name an account: by its address (there are no usernames)."""
+    return str(getattr(user, "email", "") or user)

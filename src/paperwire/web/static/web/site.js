@@ -10,7 +10,8 @@
   ];
   function typeset(root) {
     if (typeof window.renderMathInElement !== "function") return;
-    var nodes = root.querySelectorAll ? root.querySelectorAll(".math") : [];
+    if (!root.querySelectorAll) return;
+    var nodes = root.matches && root.matches(".math") ? [root] : root.querySelectorAll(".math");
     for (var i = 0; i < nodes.length; i++) {
       window.renderMathInElement(nodes[i], { delimiters: delimiters, throwOnError: false, trust: false });
     }

@@ -1,0 +1,79 @@
+"""``/api/daily_papers``: Hugging Face's endpoint of that name, so its clients can point here."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import F as Col
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from paperwire.api.schemas import Error, HfDailyItem
+from paperwire.api.serialize import hf_item
+from paperwire.catalogue.models import Paper
+from paperwire.community import trending as trend
+from paperwire.web.periods import BadPeriod, Period, day, parse_day, parse_month, parse_week
+
+router = Router(tags=["Hugging Face compatible"])
+
+MAX_PAGE = 10_000
+
+
+class DailyPapersQuery(Schema):
+    date: str | None = Field(None, description="YYYY-MM-DD")
+    week: str | None = Field(None, description="YYYY-Www, e.g. 2026-W34")
+    month: str | None = Field(None, description="YYYY-MM")
+    sort: Literal["publishedAt", "trending"] = Field(
+        "publishedAt", description="publishedAt: newest first; trending: most upvoted first"
+    )
+    p: int = Field(0, ge=0, le=MAX_PAGE, description="page, counted from 0")
+    limit: int = Field(50, ge=1, le=100)
+
+
+def _period(params: DailyPapersQuery) -> Period | None:
+    given = [
+        (name, value, parse)
+        for name, value, parse in (
+            ("date", params.date, parse_day),
+            ("week", params.week, parse_week),
+            ("month", params.month, parse_month),
+        )
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise HttpError(400, "give only one of date, week and month")
+    if not given:
+        latest = trend.latest_day()
+        return day(latest) if latest else None
+    name, value, parse = given[0]
+    try:
+        return parse(value)
+    except BadPeriod as exc:
+        raise HttpError(400, f"{name}: {exc}") from None
+
+
+@router.get(
+    "/daily_papers",
+    response={200: list[HfDailyItem], 400: Error},
+    exclude_none=True,
+    summary="Daily papers, in Hugging Face's shape",
+)
+def daily_papers(request: HttpRequest, params: Query[DailyPapersQuery]) -> list[dict[str, Any]]:
+    """The papers of a day, an ISO week or a month (the newest day if none is given), as a
+    JSON array of items shaped like ``https://huggingface.co/api/daily_papers``. Fields this
+    site has nothing honest for are left out; docs/api.md has the mapping."""
+    period = _period(params)
+    if period is None:
+        return []
+    papers = Paper.objects.visible().in_days(period.first, period.last)
+    if params.sort == "trending":
+        ordered = trend.ranked_for_period(papers)
+    else:
+        ordered = papers.order_by(
+            Col("published").desc(nulls_last=True),
+            Col("announced_on").desc(nulls_last=True),
+            "-arxiv_id",
+        )
+    start = params.p * params.limit
+    return [hf_item(paper) for paper in ordered[start : start + params.limit]]

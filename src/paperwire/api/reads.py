@@ -1,0 +1,171 @@
+"""The read endpoints: a paper, similar papers, search, a day's list, trending."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest
+from ninja import Field as F
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from paperwire.api.schemas import DailyOut, Error, PaperOut, SearchOut, SimilarOut, TrendingOut
+from paperwire.api.serialize import paper_out
+from paperwire.catalogue.models import Paper
+from paperwire.community import trending as trend
+from paperwire.search.engine import Mode, UnknownPaper, search, similar
+from paperwire.search.query import Sort
+from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
+from paperwire.web.periods import BadPeriod, parse_day
+
+router = Router(tags=["papers"])
+
+ERRORS: dict[int, type[Error]] = {400: Error, 404: Error}
+MAX_SEARCH_DEPTH = 1000  # offset + limit: past that a query wants refining, not paging
+MAX_OFFSET = 100_000
+
+
+def find_paper(text: str) -> Paper:
+    """The visible paper an id (versioned or not, either scheme) or arxiv.org URL names."""
+    try:
+        wanted = parse_id_or_url(text)
+    except InvalidArxivId as exc:
+        raise Http404(str(exc)) from None
+    paper = Paper.objects.visible().filter(arxiv_id=wanted.id).first()
+    if paper is None:
+        raise Http404(f"{wanted.id} is not in the catalogue")
+    return paper
+
+
+class Paging(Schema):
+    limit: int = F(20, ge=1, le=100)
+    offset: int = F(0, ge=0, le=MAX_OFFSET)
+
+
+class SimilarQuery(Schema):
+    limit: int = F(10, ge=1, le=50)
+
+
+@router.get(
+    "/papers/{path:arxiv_id}/similar",
+    response={200: SimilarOut, **ERRORS},
+    summary="Papers similar to a paper",
+)
+def paper_similar(
+    request: HttpRequest, arxiv_id: str, params: Query[SimilarQuery]
+) -> dict[str, Any]:
+    """Nearest neighbours by meaning (by shared words when the paper has no embedding yet)."""
+    paper = find_paper(arxiv_id)
+    try:
+        answer = similar(paper.arxiv_id, params.limit)
+    except UnknownPaper as exc:
+        raise Http404(str(exc)) from None
+    return {
+        "id": paper.arxiv_id,
+        "mode": answer.mode,
+        "notes": answer.notes,
+        "results": [{**paper_out(r.paper), "score": r.score} for r in answer.results],
+    }
+
+
+@router.get("/papers/{path:arxiv_id}", response={200: PaperOut, **ERRORS}, summary="One paper")
+def paper_detail(request: HttpRequest, arxiv_id: str) -> dict[str, Any]:
+    """A paper by arXiv id: ``2401.01234``, ``2401.01234v2`` (any version names the paper) or
+    an old-style ``hep-th/9901001``."""
+    return paper_out(find_paper(arxiv_id))
+
+
+class SearchQuery(Schema):
+    q: str = F(description='words, "phrases", author:, cat:, since:, until:, has:code')
+    mode: Literal["hybrid", "lexical", "semantic"] = "hybrid"
+    sort: Literal["relevance", "newest"] = "relevance"
+    limit: int = F(20, ge=1, le=100)
+    offset: int = F(0, ge=0, le=MAX_SEARCH_DEPTH)
+
+
+@router.get("/search", response={200: SearchOut, **ERRORS}, summary="Search", tags=["search"])
+def search_papers(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
+    """Keywords and meaning together (see docs/search.md for the syntax). ``mode`` says what
+    actually answered; ``notes`` say why when it is not what was asked."""
+    if params.offset + params.limit > MAX_SEARCH_DEPTH:
+        raise HttpError(
+            400, f"offset + limit may be at most {MAX_SEARCH_DEPTH}: refine the query instead"
+        )
+    answer = search(
+        params.q,
+        mode=Mode(params.mode),
+        sort=Sort(params.sort),
+        limit=params.limit,
+        offset=params.offset,
+    )
+    return {
+        "query": params.q,
+        "mode": answer.mode,
+        "notes": answer.notes,
+        "limit": params.limit,
+        "offset": params.offset,
+        "has_more": answer.has_more,
+        "results": [
+            {
+                **paper_out(r.paper),
+                "score": r.score,
+                "lexical_rank": r.lexical_rank,
+                "semantic_rank": r.semantic_rank,
+            }
+            for r in answer.results
+        ],
+    }
+
+
+class DailyQuery(Paging):
+    date: str | None = F(None, description="YYYY-MM-DD; the newest day with papers if absent")
+
+
+@router.get("/daily", response={200: DailyOut, **ERRORS}, summary="A day's list", tags=["lists"])
+def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
+    """The papers of one day, the most upvoted first (the site's day page)."""
+    day: dt.date | None
+    if params.date is not None:
+        try:
+            day = parse_day(params.date).first
+        except BadPeriod as exc:
+            raise HttpError(400, f"date: {exc}") from None
+    else:
+        day = trend.latest_day()
+    papers: list[Paper] = []
+    if day is not None:
+        ranked = trend.ranked_for_period(Paper.objects.visible().in_days(day, day))
+        papers = list(ranked[params.offset : params.offset + params.limit + 1])
+    return {
+        "date": day,
+        "limit": params.limit,
+        "offset": params.offset,
+        "has_more": len(papers) > params.limit,
+        "papers": [paper_out(p) for p in papers[: params.limit]],
+    }
+
+
+@router.get("/trending", response={200: TrendingOut, **ERRORS}, summary="Trending", tags=["lists"])
+def trending(request: HttpRequest, params: Query[Paging]) -> dict[str, Any]:
+    """The last two weeks' papers by votes with time decay: ``points / (age + 2) ** 1.5``."""
+    rows = list(trend.trending()[params.offset : params.offset + params.limit + 1])
+    items = []
+    for paper in rows[: params.limit]:
+        why = trend.reason(paper)
+        items.append(
+            {
+                **paper_out(paper),
+                "score": why.score,
+                "points": why.points,
+                "age_days": why.age_days,
+                "reason": str(why),
+            }
+        )
+    return {
+        "window_days": trend.WINDOW_DAYS,
+        "limit": params.limit,
+        "offset": params.offset,
+        "has_more": len(rows) > params.limit,
+        "papers": items,
+    }

@@ -1,0 +1,133 @@
+"""The write endpoints: upvote and submit (bearer token), and API tokens (signed-in session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import Http404, HttpRequest
+from ninja import Body, Router
+from ninja.security import django_auth
+
+from paperwire.api.auth import rate_limit, token_auth
+from paperwire.api.reads import find_paper
+from paperwire.api.schemas import (
+    Error,
+    NewTokenOut,
+    SubmitIn,
+    SubmitOut,
+    TokenIn,
+    TokenOut,
+    VoteIn,
+    VoteOut,
+)
+from paperwire.api.serialize import paper_out
+from paperwire.community.models import ApiToken
+from paperwire.community.submissions import SubmissionError, submit
+from paperwire.community.votes import set_vote, toggle_vote
+
+router = Router(tags=["community"])
+
+WRITE_ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 403: Error, 429: Error}
+
+
+def _user(request: HttpRequest) -> AbstractBaseUser:
+    user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+@router.post(
+    "/papers/{path:arxiv_id}/upvote",
+    auth=token_auth,
+    response={200: VoteOut, 404: Error, **WRITE_ERRORS},
+    summary="Upvote a paper",
+)
+def upvote(
+    request: HttpRequest, arxiv_id: str, payload: Body[VoteIn | None] = None
+) -> dict[str, Any]:
+    """Set your vote with ``{"voted": true}`` or ``{"voted": false}``; without a body, the
+    vote is toggled. Answers whether you now vote for it and its upvotes."""
+    user = _user(request)
+    paper = find_paper(arxiv_id)
+    rate_limit(request, user, "votes", "RATE_LIMIT_VOTES")
+    if payload is None or payload.voted is None:
+        state = toggle_vote(user, paper)
+    else:
+        state = set_vote(user, paper, voted=payload.voted)
+    return {"id": state.arxiv_id, "voted": state.voted, "upvotes": state.points}
+
+
+@router.post(
+    "/submit",
+    auth=token_auth,
+    response={201: SubmitOut, **WRITE_ERRORS},
+    summary="Submit a paper to today's list",
+)
+def submit_paper(request: HttpRequest, payload: SubmitIn) -> tuple[int, dict[str, Any]]:
+    """Put a paper on today's list by arXiv id or arxiv.org URL; a paper new to this site is
+    fetched from arXiv first."""
+    user = _user(request)
+    rate_limit(request, user, "submissions", "RATE_LIMIT_SUBMISSIONS")
+    try:
+        done = submit(user, payload.paper)
+    except SubmissionError as exc:
+        return 400, {"detail": str(exc)}
+    return 201, {
+        "day": done.paper.daily_date,
+        "fetched": done.fetched,
+        "paper": paper_out(done.paper),
+    }
+
+
+def _token(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+    }
+
+
+@router.post(
+    "/tokens",
+    auth=django_auth,
+    response={201: NewTokenOut, 400: Error, 401: Error, 403: Error},
+    summary="Create an API token (signed-in session)",
+    tags=["tokens"],
+)
+def create_token(
+    request: HttpRequest, payload: TokenIn | None = None
+) -> tuple[int, dict[str, Any]]:
+    """For a signed-in browser session (with the CSRF token in ``X-CSRFToken``): a new token,
+    whose secret is in this answer only."""
+    name = " ".join((payload.name if payload else "token").split()) or "token"
+    name = "".join(ch for ch in name if ch.isprintable())[:100] or "token"
+    token, raw = ApiToken.issue(_user(request), name)
+    return 201, {**_token(token), "token": raw}
+
+
+@router.get(
+    "/tokens",
+    auth=django_auth,
+    response={200: list[TokenOut], 401: Error},
+    summary="Your API tokens (signed-in session)",
+    tags=["tokens"],
+)
+def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
+    tokens = ApiToken.objects.filter(user_id=_user(request).pk).order_by("-created_at", "-pk")
+    return [_token(t) for t in tokens]
+
+
+@router.delete(
+    "/tokens/{int:token_id}",
+    auth=django_auth,
+    response={204: None, 401: Error, 403: Error, 404: Error},
+    summary="Revoke an API token (signed-in session)",
+    tags=["tokens"],
+)
+def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    deleted, _ = ApiToken.objects.filter(user_id=_user(request).pk, pk=token_id).delete()
+    if not deleted:
+        raise Http404(f"you have no token {token_id}")
+    return 204, None
