@@ -1,4 +1,4 @@
-"""`paperwire serve`: the production server (gunicorn) answers with the newest papers."""
+"""`paperwire serve`: the production server (gunicorn) answers with the newest day's papers."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_serve_answers_with_the_newest_papers_and_the_admin_styles(cli: Cli):
                 assert server.poll() is None, server.communicate()[1]
                 assert time.monotonic() < deadline, "the server did not answer in 30 s"
                 time.sleep(0.2)
-        assert "paperwire — newest papers" in page
+        assert "Daily papers" in page
         assert "0704.0200" in page  # among the newest of the sample's papers
         css = f"http://127.0.0.1:{port}/static/admin/css/base.css"
         with urllib.request.urlopen(css, timeout=5) as response:

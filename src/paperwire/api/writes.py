@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest
-from ninja import Body, Router
+from ninja import Body, Router, Status
+from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from paperwire.api.auth import rate_limit, token_auth
@@ -31,6 +33,18 @@ router = Router(tags=["community"])
 WRITE_ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 403: Error, 429: Error}
 
 
+def _object_or_nothing(request: HttpRequest) -> None:
+    """ninja reads a JSON body that is not an object (``[1]``, ``"true"``) as no body at all;
+    for a vote that would silently mean "toggle", so it is refused."""
+    if request.body.strip():
+        try:
+            data = orjson.loads(request.body)
+        except orjson.JSONDecodeError:
+            data = None
+        if not isinstance(data, dict):
+            raise HttpError(400, 'the body must be a JSON object such as {"voted": true}, or empty')
+
+
 def _user(request: HttpRequest) -> AbstractBaseUser:
     user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
     return user
@@ -48,6 +62,7 @@ def upvote(
     """Set your vote with ``{"voted": true}`` or ``{"voted": false}``; without a body, the
     vote is toggled. Answers whether you now vote for it and its upvotes."""
     user = _user(request)
+    _object_or_nothing(request)
     paper = find_paper(arxiv_id)
     rate_limit(request, user, "votes", "RATE_LIMIT_VOTES")
     if payload is None or payload.voted is None:
@@ -63,7 +78,7 @@ def upvote(
     response={201: SubmitOut, **WRITE_ERRORS},
     summary="Submit a paper to today's list",
 )
-def submit_paper(request: HttpRequest, payload: SubmitIn) -> tuple[int, dict[str, Any]]:
+def submit_paper(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
     """Put a paper on today's list by arXiv id or arxiv.org URL; a paper new to this site is
     fetched from arXiv first."""
     user = _user(request)
@@ -71,12 +86,11 @@ def submit_paper(request: HttpRequest, payload: SubmitIn) -> tuple[int, dict[str
     try:
         done = submit(user, payload.paper)
     except SubmissionError as exc:
-        return 400, {"detail": str(exc)}
-    return 201, {
-        "day": done.paper.daily_date,
-        "fetched": done.fetched,
-        "paper": paper_out(done.paper),
-    }
+        raise HttpError(400, str(exc)) from None
+    paper = done.paper
+    return Status(
+        201, {"day": paper.daily_date, "fetched": done.fetched, "paper": paper_out(paper)}
+    )
 
 
 def _token(token: ApiToken) -> dict[str, Any]:
@@ -96,15 +110,13 @@ def _token(token: ApiToken) -> dict[str, Any]:
     summary="Create an API token (signed-in session)",
     tags=["tokens"],
 )
-def create_token(
-    request: HttpRequest, payload: TokenIn | None = None
-) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn | None = None) -> Status[dict[str, Any]]:
     """For a signed-in browser session (with the CSRF token in ``X-CSRFToken``): a new token,
     whose secret is in this answer only."""
     name = " ".join((payload.name if payload else "token").split()) or "token"
     name = "".join(ch for ch in name if ch.isprintable())[:100] or "token"
     token, raw = ApiToken.issue(_user(request), name)
-    return 201, {**_token(token), "token": raw}
+    return Status(201, {**_token(token), "token": raw})
 
 
 @router.get(
@@ -126,8 +138,8 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Revoke an API token (signed-in session)",
     tags=["tokens"],
 )
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     deleted, _ = ApiToken.objects.filter(user_id=_user(request).pk, pk=token_id).delete()
     if not deleted:
         raise Http404(f"you have no token {token_id}")
-    return 204, None
+    return Status(204, None)

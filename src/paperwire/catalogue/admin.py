@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
 
@@ -21,10 +22,11 @@ class PaperAdmin(admin.ModelAdmin[Paper]):
 
     @admin.action(description="Hide selected papers from every list")
     def hide(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
-        count = queryset.update(hidden=True)
+        # modified_at tells the search index to drop it too.
+        count = queryset.update(hidden=True, modified_at=timezone.now())
         self.message_user(request, f"Hid {count} paper(s).")
 
     @admin.action(description="Show selected papers again")
     def unhide(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
-        count = queryset.update(hidden=False)
+        count = queryset.update(hidden=False, modified_at=timezone.now())
         self.message_user(request, f"Showed {count} paper(s) again.")

@@ -23,6 +23,7 @@ from paperwire.search.embeddings import Embedder
 from paperwire.search.models import Embedding
 
 BATCH = 256
+PAGE = 8192  # papers found pending per query
 
 
 @dataclass
@@ -55,19 +56,31 @@ def embed_pending(
     summary = EmbedSummary()
     clock = dt.datetime.now(dt.UTC)
     while limit is None or summary.encoded + summary.unchanged < limit:
-        size = batch if limit is None else min(batch, limit - summary.encoded - summary.unchanged)
-        rows = list(
+        done = summary.encoded + summary.unchanged
+        want = PAGE if limit is None else min(PAGE, limit - done)
+        # Finding what is pending scans the catalogue (a second or more at a million
+        # papers): do it once a page, not once a batch.
+        page = list(
             pending(embedder.model_id)
             .order_by(F("announced_on").desc(nulls_last=True), "-pk")
-            .values("pk", "title", "abstract", "embedding__model", "embedding__content_hash")[:size]
+            .values_list("pk", flat=True)[:want]
         )
-        if not rows:
-            break
-        encoded, unchanged = _embed_batch(embedder, rows)
-        summary.encoded += encoded
-        summary.unchanged += unchanged
-        if progress:
-            progress(len(rows))
+        for start in range(0, len(page), batch):
+            keys = page[start : start + batch]
+            found = {
+                row["pk"]: row
+                for row in Paper.objects.filter(pk__in=keys).values(
+                    "pk", "title", "abstract", "embedding__model", "embedding__content_hash"
+                )
+            }
+            rows = [found[pk] for pk in keys if pk in found]
+            encoded, unchanged = _embed_batch(embedder, rows)
+            summary.encoded += encoded
+            summary.unchanged += unchanged
+            if progress:
+                progress(len(keys))
+        if len(page) < want:
+            break  # nothing more was pending when the page was read
     summary.seconds = (dt.datetime.now(dt.UTC) - clock).total_seconds()
     return summary
 

@@ -62,6 +62,10 @@ class Manifest:
     watermark: str | None
     checksums: dict[str, str]
     format: int = FORMAT
+    # The graph's build parameters: an index built with others is rebuilt (old manifests,
+    # which lack them, read as 0 and so count as stale).
+    hnsw_m: int = 0
+    ef_construction: int = 0
 
     @classmethod
     def read(cls, path: Path) -> Manifest | None:
@@ -153,6 +157,12 @@ class VectorIndex:
             raise VectorIndexError("there is no vector index yet: run `paperwire reindex`")
         if manifest.format != FORMAT:
             raise VectorIndexError("the vector index is of another format: run `paperwire reindex`")
+        if (manifest.hnsw_m, manifest.ef_construction) != (HNSW_M, EF_CONSTRUCTION):
+            raise VectorIndexError(
+                f"the vector index was built with other parameters (M={manifest.hnsw_m}, "
+                f"efConstruction={manifest.ef_construction}; now M={HNSW_M}, "
+                f"efConstruction={EF_CONSTRUCTION}): run `paperwire reindex`"
+            )
         if manifest.database != database:
             raise VectorIndexError(
                 "the vector index was built from another database (stale): run `paperwire reindex`"
@@ -290,6 +300,8 @@ class VectorIndex:
             live=int(loaded.alive.sum()),
             watermark=watermark,
             checksums=written,
+            hnsw_m=int(loaded.index.hnsw.nb_neighbors(1)),
+            ef_construction=int(loaded.index.hnsw.efConstruction),
         )
         manifest.write(self.manifest_path)
         return manifest
