@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 
 from paperwire.api.api import api, asset
@@ -12,7 +13,13 @@ for _pattern in _patterns:
     if isinstance(_pattern, URLPattern):
         _pattern.callback = json_errors(_pattern.callback)
 
+
+def index(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"openapi": "/api/openapi.json", "docs": "/api/docs"})
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", index, name="api-index"),
     path("docs/assets/<str:name>", asset, name="api-assets"),
     path("", (_patterns, _app_name, _namespace)),
     re_path(r"^", not_found_view),
