@@ -79,7 +79,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "paperwire.urls"
@@ -154,6 +153,7 @@ LOGGING = {
 # Cache: pages for anonymous visitors, rate-limit counters, similar papers. Shared by the
 # server's worker processes: files in the data directory by default, Redis when given.
 CACHE_URL = env_str("PAPERWIRE_CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
@@ -220,14 +220,11 @@ for _provider in ("github", "orcid"):
             "APPS": [{"client_id": _client_id, "secret": _secret, "key": ""}]
         }
 if "orcid" in SOCIALACCOUNT_PROVIDERS:
-    SOCIALACCOUNT_PROVIDERS["orcid"]["BASE_DOMAIN"] = env_str(
-        "PAPERWIRE_ORCID_DOMAIN", "orcid.org"
-    )
+    SOCIALACCOUNT_PROVIDERS["orcid"]["BASE_DOMAIN"] = env_str("PAPERWIRE_ORCID_DOMAIN", "orcid.org")
 
 # Rate limits of this site's own writes (per account, and per address for anonymous calls).
 RATE_LIMIT_VOTES = env_str("PAPERWIRE_RATE_LIMIT_VOTES", "60/m")
 RATE_LIMIT_SUBMISSIONS = env_str("PAPERWIRE_RATE_LIMIT_SUBMISSIONS", "10/h")
-RATELIMIT_VIEW = "paperwire.web.errors.rate_limited"
 
 # Security. Every page: no framing, no sniffing, a strict content security policy (scripts
 # and styles only from this site; KaTeX sets inline style attributes, so styles allow them).

@@ -41,7 +41,7 @@ def free_port() -> int:
 class Mailbox:
     messages: list[Message] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -127,9 +127,11 @@ def _wait_until_up(url: str, server: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"the server stopped: {server.stdout.read() if server.stdout else ''}")
+            raise AssertionError(
+                f"the server stopped: {server.stdout.read() if server.stdout else ''}"
+            )
         try:
-            with urllib.request.urlopen(url + "/static/web/site.css", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(url + "/static/web/site.css", timeout=2):
                 return
         except OSError:
             time.sleep(0.2)

@@ -60,7 +60,7 @@ def test_simultaneous_votes_from_one_account_count_once():
     def vote() -> None:
         try:
             set_vote(user, target, voted=True)
-        except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

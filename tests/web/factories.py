@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
@@ -29,8 +28,10 @@ def paper(**fields: Any) -> Paper:
     return Paper.objects.create(**values)
 
 
-def account(email: str = "reader@example.org", *, age: dt.timedelta = dt.timedelta(days=30)) -> AbstractUser:
-    user = get_user_model().objects.create_user(username=email, email=email)
+def account(
+    email: str = "reader@example.org", *, age: dt.timedelta = dt.timedelta(days=30)
+) -> User:
+    user = User.objects.create_user(username=email, email=email)
     user.date_joined = timezone.now() - age
     user.save(update_fields=["date_joined"])
-    return user  # type: ignore[no-any-return]
+    return user

@@ -22,7 +22,8 @@ def test_daily_rss_lists_the_newest_day(client: Client):
     assert response["Content-Type"].startswith("application/rss+xml")
     root = ElementTree.fromstring(response.content)
     titles = [t.text for t in root.iter("title")]
-    assert "New" in titles and "Old" not in titles
+    assert "New" in titles
+    assert "Old" not in titles
     assert any((g.text or "") == "https://arxiv.org/abs/2501.00002" for g in root.iter("guid"))
 
 

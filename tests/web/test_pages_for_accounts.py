@@ -28,7 +28,8 @@ def test_upvote_toggles_and_shows_the_state(client: Client):
     client.force_login(account())
     response = client.post(f"/papers/{target.arxiv_id}/upvote", HTTP_HX_REQUEST="true")
     fragment = response.content.decode()
-    assert 'aria-pressed="true"' in fragment and '<span class="count">4</span>' in fragment
+    assert 'aria-pressed="true"' in fragment
+    assert '<span class="count">4</span>' in fragment
     page = client.get("/").content.decode()
     assert 'class="upvote voted"' in page
     response = client.post(f"/papers/{target.arxiv_id}/upvote", {"next": "/trending"})
@@ -88,7 +89,9 @@ def test_submit_says_what_is_wrong(client: Client, text: str, message: str):
     assert "<b>x</b>" not in body
 
 
-def test_submit_fetches_a_new_paper_from_arxiv(client: Client, settings, replay_server: ReplayServer):
+def test_submit_fetches_a_new_paper_from_arxiv(
+    client: Client, settings, replay_server: ReplayServer
+):
     body = shared("arxiv-api/api-2026/id_list-1605.08386_start0-max100.xml").read_bytes()
     replay_server.route("/api/query", Reply(body=body), id_list="1605.08386")
     settings.ARXIV_API_URL = f"{replay_server.url}/api/query"
@@ -99,7 +102,9 @@ def test_submit_fetches_a_new_paper_from_arxiv(client: Client, settings, replay_
     assert Paper.objects.get(arxiv_id="1605.08386").daily_date is not None
 
 
-def test_submit_reports_an_id_arxiv_does_not_know(client: Client, settings, replay_server: ReplayServer):
+def test_submit_reports_an_id_arxiv_does_not_know(
+    client: Client, settings, replay_server: ReplayServer
+):
     body = shared("arxiv-api/api-2026/id_list-0808.05394_start0-max100.xml").read_bytes()
     replay_server.route("/api/query", Reply(body=body))
     settings.ARXIV_API_URL = f"{replay_server.url}/api/query"

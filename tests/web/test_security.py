@@ -19,8 +19,10 @@ def test_pages_carry_a_strict_content_security_policy(client: Client):
     for url in ("/", "/trending", "/search?q=x", "/accounts/login/code/"):
         response = client.get(url)
         policy = response["Content-Security-Policy"]
-        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, url
-        assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
+        assert "script-src 'self'" in policy, url
+        assert "frame-ancestors 'none'" in policy, url
+        assert "unsafe-eval" not in policy
+        assert "script-src 'self' 'unsafe-inline'" not in policy
         assert response["X-Frame-Options"] == "DENY"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from paperwire.community.models import ApiToken, Vote
 
-User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class ModeratedUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class ModeratedUserAdmin(UserAdmin[User]):
     list_display = ("email", "username", "date_joined", "last_login", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff")
     search_fields = ("email", "username")
     actions = ("block", "unblock")
 
     @admin.action(description="Block the selected accounts (no sign-in, votes, submissions)")
-    def block(self, request: HttpRequest, queryset: QuerySet[object]) -> None:
-        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+    def block(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = queryset.exclude(pk=request.user.pk or 0).update(is_active=False)
         self.message_user(request, f"Blocked {count} account(s).")
 
     @admin.action(description="Unblock the selected accounts")
-    def unblock(self, request: HttpRequest, queryset: QuerySet[object]) -> None:
+    def unblock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = queryset.update(is_active=True)
         self.message_user(request, f"Unblocked {count} account(s).")
 

@@ -90,9 +90,7 @@ def trending(anchor: dt.date | None = None) -> QuerySet[Paper]:
     return (
         with_points(Paper.objects.visible().in_days(days[-1], anchor))
         .annotate(trending_age=age, trending_score=(F("upvotes") + F("vote_weight")) * factor)
-        .order_by(
-            F("trending_score").desc(), F("announced_on").desc(nulls_last=True), "-arxiv_id"
-        )
+        .order_by(F("trending_score").desc(), F("announced_on").desc(nulls_last=True), "-arxiv_id")
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -22,37 +23,42 @@ class VoteState:
 
 def toggle_vote(user: AbstractBaseUser, paper: Paper) -> VoteState:
     """Add the user's vote to the paper, or take it back if there is one."""
+    voted = Vote.objects.filter(user=cast(User, user), paper=paper).exists()
+    return set_vote(user, paper, voted=not voted)
+
+
+def set_vote(user: AbstractBaseUser, paper: Paper, *, voted: bool) -> VoteState:
+    """Make the user's vote on the paper be ``voted``; idempotent under concurrent calls.
+
+    The counters move only with a row that this call really inserted or deleted, so two
+    clicks racing each other can neither count twice nor take back a vote twice.
+    """
+    account = cast(User, user)  # the project's user model
     with transaction.atomic():
-        existing = Vote.objects.filter(user=user, paper=paper).first()
-        if existing is not None:
-            existing.delete()
-            _add(paper, -1, -existing.weight)
-            voted = False
-        else:
-            weight = vote_weight(user.date_joined)  # type: ignore[attr-defined]
+        if voted:
+            weight = vote_weight(account.date_joined)
             try:
                 with transaction.atomic():
-                    Vote.objects.create(user=user, paper=paper, weight=weight)
+                    Vote.objects.create(user=account, paper=paper, weight=weight)
             except IntegrityError:
-                # A second click raced the first: the vote is there, which is what was asked.
-                voted = True
+                pass  # already there: what was asked
             else:
                 _add(paper, 1, weight)
-                voted = True
+        else:
+            gone = list(
+                Vote.objects.select_for_update()
+                .filter(user=account, paper=paper)
+                .values_list("pk", "weight")
+            )
+            for pk, weight in gone:
+                if Vote.objects.filter(pk=pk).delete()[0]:
+                    _add(paper, -1, -weight)
     paper.refresh_from_db(fields=["upvotes", "votes", "vote_weight"])
     return VoteState(paper.arxiv_id, voted, paper.points)
 
 
-def set_vote(user: AbstractBaseUser, paper: Paper, *, voted: bool) -> VoteState:
-    """Make the user's vote on the paper be ``voted`` (idempotent, for the API)."""
-    has = Vote.objects.filter(user=user, paper=paper).exists()
-    if has != voted:
-        return toggle_vote(user, paper)
-    return VoteState(paper.arxiv_id, voted, paper.points)
-
-
-def voted_ids(user: AbstractBaseUser, arxiv_ids: list[str]) -> set[str]:
-    if not user.is_authenticated or not arxiv_ids:
+def voted_ids(user: User | AbstractBaseUser | AnonymousUser, arxiv_ids: list[str]) -> set[str]:
+    if not isinstance(user, User) or not arxiv_ids:
         return set()
     return set(
         Vote.objects.filter(user=user, paper__arxiv_id__in=arxiv_ids).values_list(

@@ -8,7 +8,6 @@ import unicodedata
 from paperwire.catalogue.models import Paper
 
 
-
 def _braced(text: str) -> str:
     # Unbalanced braces would swallow the rest of the file: keep balanced ones, drop the rest.
     depth = 0
@@ -30,10 +29,12 @@ def cite_key(paper: Paper) -> str:
     surname = first.split()[-1] if first.split() else "anon"
     ascii_name = unicodedata.normalize("NFKD", surname).encode("ascii", "ignore").decode()
     name = re.sub(r"[^A-Za-z]", "", ascii_name).lower() or "anon"
-    year = paper.published.year if paper.published else (paper.announced_on.year if paper.announced_on else "")
-    word = next(
-        (w.lower() for w in re.findall(r"[A-Za-z]+", paper.title) if len(w) > 3), "paper"
+    year = (
+        paper.published.year
+        if paper.published
+        else (paper.announced_on.year if paper.announced_on else "")
     )
+    word = next((w.lower() for w in re.findall(r"[A-Za-z]+", paper.title) if len(w) > 3), "paper")
     return f"{name}{year}{word}"
 
 

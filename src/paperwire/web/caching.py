@@ -34,7 +34,9 @@ def anonymous_cache(view: View) -> View:
             return HttpResponse(body, status=status, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code in (200, 404) and not response.cookies and not response.streaming:
-            cache.set(key, (response.status_code, response["Content-Type"], response.content), seconds)
+            cache.set(
+                key, (response.status_code, response["Content-Type"], response.content), seconds
+            )
         return response
 
     return wrapper

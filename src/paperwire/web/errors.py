@@ -22,7 +22,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(
-        request, "web/error.html", {"status": 400, "message": "That request is malformed."}, status=400
+        request,
+        "web/error.html",
+        {"status": 400, "message": "That request is malformed."},
+        status=400,
     )
 
 

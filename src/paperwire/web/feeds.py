@@ -89,20 +89,16 @@ class SearchFeed(_PaperFeed):
         return sorted(papers, key=lambda p: p.announced_on or dt.date.min, reverse=True)
 
 
-class _Atom:
+class DailyAtom(DailyFeed):
     feed_type = Atom1Feed
-
-    def subtitle(self, *args: Any) -> str:
-        return str(getattr(self, "description", ""))
+    subtitle = DailyFeed.description
 
 
-class DailyAtom(_Atom, DailyFeed):
-    pass
+class TrendingAtom(TrendingFeed):
+    feed_type = Atom1Feed
+    subtitle = TrendingFeed.description
 
 
-class TrendingAtom(_Atom, TrendingFeed):
-    pass
-
-
-class SearchAtom(_Atom, SearchFeed):
-    pass
+class SearchAtom(SearchFeed):
+    feed_type = Atom1Feed
+    subtitle = SearchFeed.description

@@ -26,7 +26,7 @@ def stem(word: str) -> str:
 
 
 def stems(words: Iterable[str]) -> frozenset[str]:
-    found = set()
+    found: set[str] = set()
     for text in words:
         found.update(stem(w) for w in _WORD.findall(text) if len(w) > 1)
     return frozenset(found)

@@ -61,7 +61,7 @@ def trending(request: HttpRequest) -> HttpResponse:
             "gravity": trend.GRAVITY,
             "offset": trend.OFFSET_DAYS,
             "feed": "trending",
-            "voted": voted_ids(request.user, [p.arxiv_id for p in page.items]),  # type: ignore[arg-type]
+            "voted": voted_ids(request.user, [p.arxiv_id for p in page.items]),
         },
     )
 
@@ -97,7 +97,7 @@ def _period_page(request: HttpRequest, period: Period, *, is_home: bool = False)
         "next": _neighbour(period, before=False),
         "today": timezone.localdate(),
         "feed": "daily",
-        "voted": voted_ids(request.user, [p.arxiv_id for p in page.items]),  # type: ignore[arg-type]
+        "voted": voted_ids(request.user, [p.arxiv_id for p in page.items]),
     }
     status = 200 if page.items or period.kind != "day" or is_home else 404
     return render(request, "web/daily.html", context, status=status)

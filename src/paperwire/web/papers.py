@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from paperwire.catalogue.models import Paper
 from paperwire.community.submissions import SubmissionError, submit
@@ -18,6 +17,7 @@ from paperwire.search.engine import Result, UnknownPaper, similar
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
 from paperwire.web.bibtex import bibtex
 from paperwire.web.caching import anonymous_cache
+from paperwire.web.limits import limited
 
 SIMILAR = 8
 SIMILAR_CACHE_SECONDS = 600
@@ -41,7 +41,7 @@ def paper_page(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "paper": paper,
             "similar": _similar(paper),
             "bibtex": bibtex(paper),
-            "voted": voted_ids(request.user, [paper.arxiv_id]),  # type: ignore[arg-type]
+            "voted": voted_ids(request.user, [paper.arxiv_id]),
         },
     )
 
@@ -62,12 +62,12 @@ def _similar(paper: Paper) -> list[Paper]:
 
 @require_POST
 @login_required
-@ratelimit(key="user", rate=lambda group, request: _rate("RATE_LIMIT_VOTES"), block=True)
+@limited("RATE_LIMIT_VOTES")
 def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
     if paper is None:
         raise Http404(f"{arxiv_id} is not in the catalogue")
-    state = toggle_vote(request.user, paper)  # type: ignore[arg-type]
+    state = toggle_vote(request.user, paper)  # type: ignore[arg-type]  # login_required
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -78,7 +78,7 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @login_required
-@ratelimit(key="user", rate=lambda group, request: _rate("RATE_LIMIT_SUBMISSIONS"), method="POST", block=True)
+@limited("RATE_LIMIT_SUBMISSIONS")
 def submit_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("paper", "")
@@ -93,12 +93,6 @@ def submit_page(request: HttpRequest) -> HttpResponse:
         )
         return redirect("paper", arxiv_id=done.paper.arxiv_id)
     return render(request, "web/submit.html", {"value": request.GET.get("paper", "")[:300]})
-
-
-def _rate(name: str) -> str:
-    from django.conf import settings
-
-    return str(getattr(settings, name))
 
 
 def _back(request: HttpRequest, paper: Paper) -> str:

@@ -69,15 +69,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 }
                 for r in answer.results
             ],
-            voted=voted_ids(request.user, ids),  # type: ignore[arg-type]
+            voted=voted_ids(request.user, ids),
             page=number,
             first_index=(number - 1) * PAGE_SIZE + 1,
             last_index=(number - 1) * PAGE_SIZE + len(answer.results),
             previous_url=permalink(request, page=number - 1) if number > 1 else "",
             next_url=(
-                permalink(request, page=number + 1)
-                if answer.has_more and number < MAX_PAGE
-                else ""
+                permalink(request, page=number + 1) if answer.has_more and number < MAX_PAGE else ""
             ),
             permalink=permalink(request, page=number),
         )

@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0001_initial'),
+        ("catalogue", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='paper',
-            name='vote_weight',
-            field=models.FloatField(default=0.0, help_text="this site's votes, a new account's counting less"),
+            model_name="paper",
+            name="vote_weight",
+            field=models.FloatField(
+                default=0.0, help_text="this site's votes, a new account's counting less"
+            ),
         ),
         migrations.AddField(
-            model_name='paper',
-            name='votes',
-            field=models.IntegerField(default=0, help_text='votes cast on this site'),
+            model_name="paper",
+            name="votes",
+            field=models.IntegerField(default=0, help_text="votes cast on this site"),
         ),
         migrations.AlterField(
-            model_name='paper',
-            name='upvotes',
-            field=models.IntegerField(default=0, help_text='votes counted by the source (Hugging Face)'),
+            model_name="paper",
+            name="upvotes",
+            field=models.IntegerField(
+                default=0, help_text="votes counted by the source (Hugging Face)"
+            ),
         ),
     ]
