@@ -41,6 +41,11 @@ import numpy as np
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 LISTINGS = SHARED / "arxiv-cs-daily-listings" / "papers.jsonl.gz"
+# Real embeddings of a fixed random sample of the real papers, encoded once and reused
+# (var/ is not versioned). Encoding 24,000 abstracts takes about half an hour on one core.
+CACHE = Path(__file__).resolve().parents[1] / "var" / "cache" / "real-vectors"
+CHUNK = 1000
+SAMPLE_SEED = 11
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,6 +60,18 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--day", type=int, default=1500, help="new papers in the day-indexing test")
     parser.add_argument("--workdir", type=Path, help="keep catalogues here (default: temporary)")
+    parser.add_argument(
+        "--encode-only",
+        action="store_true",
+        help="only fill the cache of real embeddings (--real-vectors of them) and stop",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="encoder threads for the cache")
+    parser.add_argument(
+        "--sweep",
+        help="instead of the benchmark, compare HNSW settings M/efConstruction,... "
+        "(e.g. 16/80,32/128) on the real vectors and on --sweep-size vectors made from them",
+    )
+    parser.add_argument("--sweep-size", type=int, default=100_000)
     return parser.parse_args()
 
 
@@ -67,35 +84,110 @@ def load_real() -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle]
 
 
-def records(real: list[dict[str, Any]], total: int, offset: int = 0) -> Iterator[Any]:
-    """The real papers first, then made-up ones from shuffled real fields (fresh ids)."""
+def records(
+    real: list[dict[str, Any]], picks: list[int], total: int, offset: int = 0, fresh: bool = True
+) -> Iterator[Any]:
+    """Papers made from real records: the n-th is ``real[picks[n % len(picks)]]``, under its
+    own id the first time and a fresh id for every further copy (``fresh`` gives every paper
+    a fresh id)."""
     from paperwire.sources.arxiv_ids import is_arxiv_category
     from paperwire.sources.records import PaperRecord, Source
 
-    rng = random.Random(offset + total)
-    first_day = dt.date(2024, 10, 4)  # made-up papers spread over the days before it
+    first_day = dt.date(2024, 10, 4)  # copies spread over the days before it
     for n in range(offset, offset + total):
-        if n < len(real):
-            r = real[n]
-            title, abstract, authors, cats = r["title"], r["summary"], r["authors"], r["categories"]
+        r = real[picks[n % len(picks)]]
+        if n < len(picks) and not fresh:
             arxiv_id, listing = r["id"], r.get("listing_date")
         else:
-            title = real[rng.randrange(len(real))]["title"]
-            abstract = real[rng.randrange(len(real))]["summary"]
-            authors = real[rng.randrange(len(real))]["authors"]
-            cats = real[rng.randrange(len(real))]["categories"]
             arxiv_id = f"{7000 + n // 99_999:04d}.{n % 99_999 + 1:05d}"
             listing = (first_day - dt.timedelta(days=n % 3000)).isoformat()
         yield PaperRecord(
             arxiv_id=arxiv_id,
             source=Source.LISTING,
             where=f"paper {n}",
-            title=" ".join(title.split()),
-            abstract=" ".join(abstract.split()),
-            authors=list(authors),
-            categories=[c for c in cats if is_arxiv_category(c)][:4],
+            title=" ".join(r["title"].split()),
+            abstract=" ".join(r["summary"].split()),
+            authors=list(r["authors"]),
+            categories=[c for c in r["categories"] if is_arxiv_category(c)][:4],
             listing_date=dt.date.fromisoformat(listing) if listing else None,
         )
+
+
+def nn_distances(vectors: np.ndarray, among: np.ndarray, exclude_self: bool) -> np.ndarray:
+    """Each row's Euclidean distance to its nearest neighbour in ``among`` (exact)."""
+    out = np.empty(len(vectors), dtype=np.float32)
+    for start in range(0, len(vectors), 2048):
+        block = vectors[start : start + 2048] @ among.T
+        if exclude_self:
+            rows = np.arange(len(block))
+            block[rows, rows + start] = -np.inf
+        out[start : start + 2048] = np.sqrt(np.maximum(0.0, 2 - 2 * block.max(axis=1)))
+    return out
+
+
+def expected_nn_distance(sample: np.ndarray, size: int) -> tuple[float, float]:
+    """The median nearest-neighbour distance among ``size`` real embeddings, extrapolated from
+    the real sample: medians at 1/8 .. 1/1 of the sample fit ``d = c * n ** -slope`` (the
+    slope is 1 / the data's intrinsic dimension). Returns (distance, slope)."""
+    rng = np.random.default_rng(1)
+    sizes, medians = [], []
+    for part in (8, 4, 2, 1):
+        n = len(sample) // part
+        subset = sample[rng.choice(len(sample), n, replace=False)]
+        probe = subset[:2000]
+        medians.append(float(np.median(nn_distances(probe, subset, exclude_self=True))))
+        sizes.append(n)
+    slope, intercept = np.polyfit(np.log(sizes), np.log(medians), 1)
+    return float(np.exp(intercept) * size**slope), float(-slope)
+
+
+def synthetic_vectors(sample: np.ndarray, size: int) -> tuple[np.ndarray, dict[str, float]]:
+    """``size`` vectors: the real ones, then copies (the n-th copies ``sample[n % len]``)
+    each moved by noise shaped like the sample's own covariance (so it varies along the
+    directions real papers vary) and re-normalised. The noise scale is set so that the median
+    nearest-neighbour distance of a copy matches what real embeddings would have at ``size``
+    (``expected_nn_distance``), measured on the copies of 100 papers."""
+    info: dict[str, float] = {}
+    target, slope = expected_nn_distance(sample, size)
+    info.update(target_nn=target, slope=slope)
+    info["real_nn"] = float(np.median(nn_distances(sample[:2000], sample, exclude_self=True)))
+    copies = max(0, size - len(sample))
+    per = max(1, -(-copies // len(sample)))  # copies of each real vector
+    rng = np.random.default_rng(2)
+    cov = np.cov(sample, rowvar=False)
+    root = np.linalg.cholesky(cov + 1e-9 * np.eye(cov.shape[0])).astype(np.float32)
+
+    def moved(sources: np.ndarray, scale: float, seed: int) -> np.ndarray:
+        noise = np.random.default_rng(seed).standard_normal(
+            (len(sources), sample.shape[1]), dtype=np.float32
+        )
+        out = sources + scale * (noise @ root.T)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    if copies:
+        probe = rng.choice(len(sample), 100, replace=False)
+        low, high = 0.0, 2.0
+        for _ in range(10):  # bisection on the noise scale
+            scale = (low + high) / 2
+            group = moved(np.repeat(sample[probe], per, axis=0), scale, 3)
+            found = float(
+                np.median(
+                    np.minimum(
+                        nn_distances(group, group, exclude_self=True),
+                        nn_distances(group, sample, exclude_self=False),
+                    )
+                )
+            )
+            low, high = (scale, high) if found < target else (low, scale)
+        info["noise_scale"] = scale
+        info["synthetic_nn"] = found
+    out = np.empty((max(size, len(sample)), sample.shape[1]), dtype=np.float32)
+    out[: len(sample)] = sample
+    for start in range(len(sample), size, 100_000):
+        stop = min(size, start + 100_000)
+        sources = sample[np.arange(start, stop) % len(sample)]
+        out[start:stop] = moved(sources, info.get("noise_scale", 0.0), start)
+    return out[:size], info
 
 
 class Stream:
@@ -114,6 +206,102 @@ class Stream:
         for item in self.items:
             self.position += 1
             yield item
+
+
+def sample_order(real: list[dict[str, Any]]) -> list[int]:
+    """A fixed random permutation of the real papers: the encoded sample is its head."""
+    order = list(range(len(real)))
+    random.Random(SAMPLE_SEED).shuffle(order)
+    return order
+
+
+def real_vectors(
+    real: list[dict[str, Any]], count: int, threads: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into ``real`` and their vectors from the real model, for the first ``count``
+    papers of ``sample_order``; encoded a chunk at a time and cached under var/cache, so an
+    interrupted run resumes and a rerun encodes nothing."""
+    from paperwire.search.embeddings import OnnxEmbedder, current_model_id, model_files
+
+    order = sample_order(real)[:count]
+    slug = current_model_id().replace("/", "_")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    embedder: OnnxEmbedder | None = None
+    indices, vectors = [], []
+    for start in range(0, len(order), CHUNK):
+        wanted = np.array(order[start : start + CHUNK], dtype=np.int64)
+        path = CACHE / f"{slug}-seed{SAMPLE_SEED}-{start // CHUNK:04d}.npz"
+        cached = np.load(path) if path.exists() else None
+        if cached is None or not np.array_equal(cached["indices"], wanted):
+            if embedder is None:
+                embedder = OnnxEmbedder(model_files(), threads=threads)
+            began = time.monotonic()
+            # as paperwire.search.documents.embedding_text (which needs Django loaded)
+            texts = [
+                f"{' '.join(real[i]['title'].split())}. {' '.join(real[i]['summary'].split())}"
+                for i in wanted.tolist()
+            ]
+            encoded = embedder.encode_documents(texts)
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, indices=wanted, vectors=encoded)
+            tmp.replace(path)
+            log(
+                f"real vectors {start + len(wanted):,}/{len(order):,} "
+                f"({len(wanted) / (time.monotonic() - began):.1f} papers/s)"
+            )
+            cached = np.load(path)
+        indices.append(cached["indices"])
+        vectors.append(cached["vectors"].astype(np.float32))
+    return np.concatenate(indices), np.concatenate(vectors)
+
+
+def ann_sweep(real: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """recall@10 against exact search, query time and memory of faiss HNSW-SQ8 settings, on
+    the real vectors alone and on ``--sweep-size`` vectors made from them; no catalogue."""
+    import faiss
+
+    from paperwire.search.embeddings import OnnxEmbedder, model_files
+
+    faiss.omp_set_num_threads(1)
+    _, sample = real_vectors(real, args.real_vectors, args.threads)
+    embedder = OnnxEmbedder(model_files(), threads=1)
+    queries = embedder.encode_queries(make_queries(real, args.queries))
+    size = int(args.sweep_size)
+    matrix, info = synthetic_vectors(sample, size)
+    print(f"\nANN sweep: {len(queries)} queries; vectors: {info}")
+    print(
+        f"{'vectors':>10} {'M':>3} {'efC':>4} {'build':>6} {'B/vec':>6}  "
+        "recall@10 (ms/query) at efSearch"
+    )
+    grid = [(int(m), int(c)) for m, c in (x.split("/") for x in args.sweep.split(","))]
+    efs = (64, 128, 256)
+    for label, data in (("real", sample), (f"{size:,}", matrix)):
+        exact = [set(np.argpartition(-(data @ q), 10)[:10].tolist()) for q in queries]
+        for m, construction in grid:
+            index = faiss.IndexHNSWSQ(
+                data.shape[1], faiss.ScalarQuantizer.QT_8bit, m, faiss.METRIC_INNER_PRODUCT
+            )
+            index.hnsw.efConstruction = construction
+            index.train(data[:100_000])
+            began = time.monotonic()
+            index.add(data)
+            build = time.monotonic() - began
+            per_vector = faiss.serialize_index(index).size / len(data)
+            cells = []
+            for ef in efs:
+                params = faiss.SearchParametersHNSW(efSearch=ef)
+                began = time.perf_counter()
+                _, found = index.search(queries, 10, params=params)
+                ms = (time.perf_counter() - began) / len(queries) * 1000
+                recall = statistics.mean(
+                    len(e & set(f.tolist())) / 10 for e, f in zip(exact, found, strict=True)
+                )
+                cells.append(f"{ef}: {recall:.3f} ({ms:.2f})")
+            print(
+                f"{label:>10} {m:>3} {construction:>4} {build:>5.0f}s {per_vector:>6.0f}  "
+                + "  ".join(cells),
+                flush=True,
+            )
 
 
 def make_queries(real: list[dict[str, Any]], count: int) -> list[str]:
@@ -143,15 +331,16 @@ def run_size(
     from paperwire.catalogue.models import Paper
     from paperwire.ingest.run import Ingester
     from paperwire.search.backends import get_backend
-    from paperwire.search.embedding_jobs import embed_pending
+    from paperwire.search.documents import content_hash
     from paperwire.search.embeddings import get_embedder
     from paperwire.search.engine import search
-    from paperwire.search.models import Embedding
-    from paperwire.search.vectors import INDEX_FILE, KEYS_FILE
+    from paperwire.search.vectors import EF_SEARCH, INDEX_FILE, KEYS_FILE, VectorIndex
 
     out: dict[str, Any] = {"size": size}
+    indices, sample = real_vectors(real, args.real_vectors, args.threads)
+    picks = indices.tolist()
     started = time.monotonic()
-    Ingester(progress=False, batch_size=2000).run(Stream(records(real, size), size))
+    Ingester(progress=False, batch_size=2000).run(Stream(records(real, picks, size), size))
     out["ingest_s"] = time.monotonic() - started
     log(f"{size:,}: catalogue filled in {out['ingest_s']:.0f} s")
 
@@ -163,40 +352,42 @@ def run_size(
     out["lexical_mb"] = sum(p.stat().st_size for p in lexical_dir.rglob("*") if p.is_file()) / 1e6
     log(f"{size:,}: keyword index in {out['lexical_build_s']:.0f} s, {out['lexical_mb']:.0f} MB")
 
+    # Paper n copies real paper picks[n % len(picks)]; its vector is that paper's real vector
+    # (n < len(picks)) or the same plus calibrated noise (synthetic_vectors).
     embedder = get_embedder()
-    pks = list(Paper.objects.order_by("pk").values_list("pk", flat=True))
     started = time.monotonic()
-    embed_pending(embedder, limit=args.real_vectors)
-    real_rate = args.real_vectors / (time.monotonic() - started)
-    log(f"{size:,}: {args.real_vectors:,} real embeddings at {real_rate:.0f} papers/s")
-    real_rows = list(Embedding.objects.order_by("paper_id").values_list("paper_id", "vector"))
-    real_vectors = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for _, v in real_rows])
-    mean, cov = real_vectors.mean(axis=0), np.cov(real_vectors, rowvar=False)
-    rng = np.random.default_rng(0)
-    embedded = {pk for pk, _ in real_rows}
-    rest = [pk for pk in pks if pk not in embedded]
+    matrix, info = synthetic_vectors(sample, size)
+    out["vectors"] = {"real": len(sample), **info}
+    log(f"{size:,}: vectors made in {time.monotonic() - started:.0f} s: {info}")
+    by_id = dict(Paper.objects.values_list("arxiv_id", "pk"))
+    keys = np.array(
+        [by_id[f"{7000 + n // 99_999:04d}.{n % 99_999 + 1:05d}"] for n in range(size)],
+        dtype=np.int64,
+    )
+    texts = dict(Paper.objects.values_list("pk", "title"))
+    abstracts = dict(Paper.objects.values_list("pk", "abstract"))
     started = time.monotonic()
     now = time.strftime("%Y-%m-%d %H:%M:%S")
-    all_vectors = [real_vectors]
-    all_keys = [np.array([pk for pk, _ in real_rows], dtype=np.int64)]
     with connection.cursor() as cursor:
-        for start in range(0, len(rest), 50_000):
-            chunk = rest[start : start + 50_000]
-            sampled = rng.multivariate_normal(mean, cov, size=len(chunk)).astype(np.float32)
-            sampled /= np.linalg.norm(sampled, axis=1, keepdims=True)
-            all_vectors.append(sampled)
-            all_keys.append(np.array(chunk, dtype=np.int64))
+        for start in range(0, size, 50_000):
+            chunk = keys[start : start + 50_000].tolist()
             cursor.executemany(
                 "INSERT INTO search_embedding (paper_id, model, content_hash, vector, encoded_at, "
                 "checked_at) VALUES (%s, %s, %s, %s, %s, %s)",
                 [
-                    (pk, embedder.model_id, "sampled", vec.tobytes(), now, now)
-                    for pk, vec in zip(chunk, sampled, strict=True)
+                    (
+                        pk,
+                        embedder.model_id,
+                        content_hash(texts[pk], abstracts[pk] or ""),
+                        matrix[start + n].tobytes(),
+                        now,
+                        now,
+                    )
+                    for n, pk in enumerate(chunk)
                 ],
             )
-    log(f"{size:,}: {len(rest):,} sampled vectors stored in {time.monotonic() - started:.0f} s")
-    matrix = np.concatenate(all_vectors)
-    keys = np.concatenate(all_keys)
+    del texts, abstracts
+    log(f"{size:,}: {size:,} vectors stored in {time.monotonic() - started:.0f} s")
 
     started = time.monotonic()
     backend.rebuild_vectors(embedder.model_id)
@@ -246,7 +437,28 @@ def run_size(
         Path(connection.settings_dict["NAME"]), queries, work / f"fts-{size}.db"
     )
 
-    out["day_s"] = index_a_day(real, size, args.day)
+    # The same index parameters on the real embeddings alone (no synthetic copies).
+    alone = VectorIndex.empty(sample)
+    VectorIndex.add(
+        alone,
+        np.arange(len(sample), dtype=np.int64),
+        sample,
+        np.zeros(len(sample), dtype=np.float64),
+    )
+    real_recalls = []
+    for vector in query_vectors:
+        exact = set(np.argpartition(-(sample @ vector), 10)[:10].tolist())
+        params = faiss.SearchParametersHNSW(efSearch=EF_SEARCH)
+        _, found = alone.index.search(vector.reshape(1, -1), 10, params=params)
+        real_recalls.append(len(exact & set(found[0].tolist())) / 10)
+    out["recall10_real"] = statistics.mean(real_recalls)
+    log(
+        f"{size:,}: recall@10 {out['recall10']:.3f}; on the {len(sample):,} real vectors alone "
+        f"{out['recall10_real']:.3f}"
+    )
+
+    outside = [i for i in sample_order(real) if i not in set(picks)]
+    out["day_s"], out["day_parts"] = index_a_day(real, outside, size, args.day)
     return out
 
 
@@ -276,8 +488,11 @@ def fts5_baseline(database: Path, queries: list[str], fts_path: Path) -> float:
     return percentile(timings, 50)
 
 
-def index_a_day(real: list[dict[str, Any]], size: int, day: int) -> float:
-    """Ingest, index and embed (real model) ``day`` new papers; return the seconds."""
+def index_a_day(
+    real: list[dict[str, Any]], picks: list[int], size: int, day: int
+) -> tuple[float, dict[str, float]]:
+    """Ingest, index and embed (real model) ``day`` new papers (real papers outside the
+    catalogue's sample, fresh ids); return the seconds, in all and by step."""
     from paperwire.catalogue.signals import papers_changed
     from paperwire.ingest.run import Ingester
     from paperwire.search.backends import get_backend
@@ -287,15 +502,40 @@ def index_a_day(real: list[dict[str, Any]], size: int, day: int) -> float:
     # then the day arrives.
     get_backend().refresh_lexical()
     get_backend().sync_vectors(current_model_id())
-    started = time.monotonic()
-    Ingester(progress=False).run(Stream(records(real, day, offset=size + 10_000_000), day))
-    os.environ["PAPERWIRE_EMBED_INLINE_MAX"] = str(day + 1)
-    from paperwire.search import maintenance
+    from paperwire.search import embedding_jobs, maintenance
 
+    parts: dict[str, float] = {}
+    real_embed = embedding_jobs.embed_pending
+    real_sync = type(get_backend()).sync_vectors
+
+    def timed_embed(*a: Any, **k: Any) -> Any:
+        began = time.monotonic()
+        summary = real_embed(*a, **k)
+        parts["embed"] = time.monotonic() - began
+        parts["rate"] = summary.rate
+        return summary
+
+    def timed_sync(self: Any, *a: Any, **k: Any) -> Any:
+        began = time.monotonic()
+        added = real_sync(self, *a, **k)
+        parts["vector sync"] = time.monotonic() - began
+        return added
+
+    maintenance.embed_pending = timed_embed  # type: ignore[assignment]
+    type(get_backend()).sync_vectors = timed_sync  # type: ignore[method-assign]
+    started = time.monotonic()
+    Ingester(progress=False).run(Stream(records(real, picks, day, offset=size + 10_000_000), day))
+    parts["ingest"] = time.monotonic() - started
+    os.environ["PAPERWIRE_EMBED_INLINE_MAX"] = str(day + 1)
     maintenance.INLINE_EMBED_LIMIT = day + 1
     for _, line in papers_changed.send(sender=None, changed=day):
         log(f"day: {line}")
-    return time.monotonic() - started
+    total = time.monotonic() - started
+    parts["rest (keyword refresh, queries)"] = total - sum(
+        v for k, v in parts.items() if k != "rate"
+    )
+    log(f"day: {total:.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in parts.items()))
+    return total, parts
 
 
 def main() -> None:
@@ -306,6 +546,13 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     base = args.workdir or Path(tempfile.mkdtemp(prefix="paperwire-speed-"))
     real = load_real()
+    if args.encode_only:
+        indices, _ = real_vectors(real, args.real_vectors, args.threads)
+        log(f"{len(indices):,} real vectors cached in {CACHE}")
+        return
+    if args.sweep:
+        ann_sweep(real, args)
+        return
     results = []
     for size in sizes:
         work = base / str(size)

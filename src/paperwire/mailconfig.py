@@ -39,7 +39,11 @@ def parse_mail_url(url: str) -> MailConfig:
     if scheme == "console":
         return MailConfig("django.core.mail.backends.console.EmailBackend")
     smtp = "django.core.mail.backends.smtp.EmailBackend"
-    defaults = {"smtp": (587, True, False), "smtps": (465, False, True), "smtp+plain": (25, False, False)}
+    defaults = {
+        "smtp": (587, True, False),
+        "smtps": (465, False, True),
+        "smtp+plain": (25, False, False),
+    }
     if scheme not in defaults:
         raise ImproperlyConfigured(
             f"PAPERWIRE_SMTP_URL: unknown scheme {scheme!r} (smtp, smtps, smtp+plain or console)"

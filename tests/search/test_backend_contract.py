@@ -566,6 +566,30 @@ def test_rebuild_gives_the_same_answers(
         assert len({h.arxiv_id for h in first} & {h.arxiv_id for h in second}) >= 9
 
 
+def test_a_graph_built_with_other_parameters_is_rebuilt_by_the_next_sync(
+    backend: SearchBackend,
+    embedded: Embedded,
+    sync_vectors: Sync,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from paperwire.search import vectors
+    from paperwire.search.backends import postgres
+
+    sync_vectors(embedded.model)
+    # The code now asks for other graph parameters than the index was built with.
+    monkeypatch.setattr(vectors, "HNSW_M", vectors.HNSW_M + 8)
+    monkeypatch.setattr(postgres, "HNSW_M", postgres.HNSW_M + 8)
+    problems = backend.status()["problems"]
+    assert isinstance(problems, list)
+    assert any("other parameters" in p for p in problems), problems
+    assert sync_vectors(embedded.model) == N_VECTORS  # rebuilt, not grown
+    problems = backend.status()["problems"]
+    assert isinstance(problems, list)
+    assert not any("other parameters" in p for p in problems)
+    hits = backend.nearest(embedded.vectors[3], 1)
+    assert hits[0].arxiv_id == embedded.papers[3].arxiv_id
+
+
 def test_sync_of_a_model_with_no_embeddings_adds_nothing(
     backend: SearchBackend, sync_vectors: Sync
 ) -> None:

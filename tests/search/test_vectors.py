@@ -78,3 +78,25 @@ def test_a_truncated_index_file_is_corrupt_and_not_served(backend: SearchBackend
         backend.nearest(vectors[0], 3)
     assert backend.rebuild_vectors(MODEL) == 10
     assert backend.nearest(vectors[0], 1)[0].arxiv_id == "2501.00001"
+
+
+def test_an_index_built_with_other_graph_parameters_is_stale_and_rebuilt(
+    backend: SearchBackend, monkeypatch: pytest.MonkeyPatch
+):
+    from paperwire.search import vectors as vector_module
+
+    vectors = papers_with_vectors(10)
+    backend.sync_vectors(MODEL)
+    manifest = backend.vector_index.manifest()  # type: ignore[attr-defined]
+    assert (manifest.hnsw_m, manifest.ef_construction) == (
+        vector_module.HNSW_M,
+        vector_module.EF_CONSTRUCTION,
+    )
+    monkeypatch.setattr(vector_module, "HNSW_M", vector_module.HNSW_M + 8)
+    backend.vector_index._loaded = None  # type: ignore[attr-defined]
+    with pytest.raises(IndexUnavailable, match="other parameters"):
+        backend.nearest(vectors[0], 3)
+    assert backend.sync_vectors(MODEL) == 10  # the next sync builds afresh
+    manifest = backend.vector_index.manifest()  # type: ignore[attr-defined]
+    assert manifest.hnsw_m == vector_module.HNSW_M
+    assert backend.nearest(vectors[0], 1)[0].arxiv_id == "2501.00001"

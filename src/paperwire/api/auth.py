@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
-from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
+from django_ratelimit.core import get_usage  # type: ignore[import-untyped, unused-ignore]
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
@@ -54,7 +54,7 @@ class RateLimited(HttpError):
         self.retry_after = retry_after
 
 
-def rate_limit(request: HttpRequest, user: AbstractBaseUser, group: str, setting: str) -> None:
+def rate_limit(request: HttpRequest, user: User, group: str, setting: str) -> None:
     """Count this write against the account's budget; 429 when it is spent."""
     rate = str(getattr(settings, setting))
     usage = get_usage(

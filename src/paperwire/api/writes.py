@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest
 from ninja import Body, Router, Status
 from ninja.errors import HttpError
@@ -45,8 +45,8 @@ def _object_or_nothing(request: HttpRequest) -> None:
             raise HttpError(400, 'the body must be a JSON object such as {"voted": true}, or empty')
 
 
-def _user(request: HttpRequest) -> AbstractBaseUser:
-    user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
+def _user(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
     return user
 
 

@@ -213,7 +213,7 @@ class PostgresBackend(SearchBackend):
             table = _table_state(cursor)
             if dim is None and table is None:
                 return 0  # nothing embedded with this model yet: no index, as on SQLite
-            if rebuild or table is None or table[0] != dim:
+            if rebuild or table is None or table[0] != dim or _stale_graph(cursor, dim):
                 return _build(cursor, n, model, dim, progress)
             # Drop what is no longer current: hidden or deleted papers, embeddings gone,
             # re-encoded (another hash or time) or of another model. What is left is exact.
@@ -305,6 +305,12 @@ class PostgresBackend(SearchBackend):
                 vectors.update(rows=int(rows), dim=table[0], model=model, indexed=table[1])
                 if table[0] is not None and table[0] <= HNSW_MAX_DIM and not table[1]:
                     problems.append("the vector table has no HNSW index: run `paperwire reindex`")
+                elif _stale_graph(cursor, table[0]):
+                    problems.append(
+                        "the HNSW index was built with other parameters "
+                        f"(now m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}): "
+                        "run `paperwire reindex`"
+                    )
         return {"backend": self.name, "lexical": lexical, "vectors": vectors, "problems": problems}
 
 
@@ -427,6 +433,19 @@ def _table_state(cursor: CursorWrapper) -> tuple[int | None, bool] | None:
         return None
     typmod, indexed = int(row[0]), bool(row[1])
     return (typmod if typmod > 0 else None), indexed
+
+
+def _stale_graph(cursor: CursorWrapper, dim: int | None) -> bool:
+    """Whether the HNSW index exists but was built with other m / ef_construction (the next
+    sync rebuilds it)."""
+    if dim is None or dim > HNSW_MAX_DIM:
+        return False
+    cursor.execute("SELECT reloptions FROM pg_class WHERE oid = to_regclass(%s)", [HNSW_INDEX])
+    row = cursor.fetchone()
+    if row is None:
+        return False  # no index: the caller reports that
+    options = dict(str(item).split("=", 1) for item in row[0] or [])
+    return options != {"m": str(HNSW_M), "ef_construction": str(HNSW_EF_CONSTRUCTION)}
 
 
 def _missing_sql(n: _Names, table: str) -> str:
