@@ -9,9 +9,9 @@ harvesting still shows what was trending when it stopped, instead of an empty pa
 Why this shape: it is Hacker News' gravity formula on a scale of days, which is the unit
 papers arrive in. The offset of 2 keeps today's papers from being divided by almost nothing
 (one early vote would otherwise beat a hundred from yesterday); the exponent 1.5 halves a
-paper's score in about two days when it is new and makes a week-old paper need 4.8 times
+paper's score in about two days when it is new and makes a week-old paper need 9.5 times
 the votes of one from today (``(7 + 2) ** 1.5 / 2 ** 1.5``). Papers older than
-``WINDOW_DAYS`` are not considered at all. ``docs/trending.md`` has the worked examples.
+``WINDOW_DAYS`` are not considered at all. docs/site.md has the worked examples.
 
 The age factor is a CASE over the window's days, so the whole ranking is one indexed query
 that SQLite and PostgreSQL run alike.
