@@ -4,6 +4,8 @@
     smtps://user:password@host:465      TLS from the first byte
     smtp+plain://host:1025              no TLS at all (a local relay, a test server)
     console://                          print messages on standard output (the default)
+    anymail+ESP://API_KEY@              a provider's HTTP API through django-anymail, e.g.
+                                        anymail+postmark://KEY@ or anymail+mailgun://KEY@?sender_domain=mg.example.org
 
 User and password are percent-decoded, so any character can be given.
 """
@@ -27,6 +29,7 @@ class MailConfig:
     use_ssl: bool = False
     timeout: float = 30.0
     options: dict[str, str] = field(default_factory=dict)
+    anymail: dict[str, str] = field(default_factory=dict)
 
 
 def parse_mail_url(url: str) -> MailConfig:
@@ -38,6 +41,15 @@ def parse_mail_url(url: str) -> MailConfig:
     scheme = parts.scheme.lower()
     if scheme == "console":
         return MailConfig("django.core.mail.backends.console.EmailBackend")
+    if scheme.startswith("anymail+"):
+        esp = scheme.removeprefix("anymail+")
+        if not esp.isidentifier():
+            raise ImproperlyConfigured(f"PAPERWIRE_SMTP_URL: bad provider name {esp!r}")
+        extra = {f"{esp.upper()}_{k.upper()}": v[-1] for k, v in parse_qs(parts.query).items()}
+        return MailConfig(
+            f"anymail.backends.{esp}.EmailBackend",
+            anymail={f"{esp.upper()}_API_KEY": unquote(parts.username or ""), **extra},
+        )
     smtp = "django.core.mail.backends.smtp.EmailBackend"
     defaults = {
         "smtp": (587, True, False),
@@ -46,7 +58,8 @@ def parse_mail_url(url: str) -> MailConfig:
     }
     if scheme not in defaults:
         raise ImproperlyConfigured(
-            f"PAPERWIRE_SMTP_URL: unknown scheme {scheme!r} (smtp, smtps, smtp+plain or console)"
+            f"PAPERWIRE_SMTP_URL: unknown scheme {scheme!r} "
+            "(smtp, smtps, smtp+plain, anymail+PROVIDER or console)"
         )
     if not parts.hostname:
         raise ImproperlyConfigured("PAPERWIRE_SMTP_URL has no host")

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "paperwire.community",
     "paperwire.web",
     "paperwire.api",
+    "paperwire.digests",
+    "huey.contrib.djhuey",
+    "anymail",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -183,7 +186,40 @@ EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail.user, _mail.password
 EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT = _mail.use_tls, _mail.use_ssl, _mail.timeout
 DEFAULT_FROM_EMAIL = env_str("PAPERWIRE_MAIL_FROM", "paperwire <paperwire@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ANYMAIL = _mail.anymail
 SITE_NAME = env_str("PAPERWIRE_SITE_NAME", "paperwire")
+# The site's public address, for links in mail.
+BASE_URL = env_str("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000")
+
+# Digests. Messages per second handed to the mail server (0: no limit).
+DIGESTS_ENABLED = True
+MAIL_RATE = env_float("PAPERWIRE_MAIL_RATE", 10.0)
+DIGEST_TIME_ZONE = env_str("PAPERWIRE_DIGEST_TIME_ZONE", "UTC")
+DIGEST_HOUR = int(env_float("PAPERWIRE_DIGEST_HOUR", 7))
+DIGEST_WEEKDAY = int(env_float("PAPERWIRE_DIGEST_WEEKDAY", 0))  # 0 = Monday (ISO weekday - 1)
+# The daily harvest on the same scheduler: arXiv categories, and the hour to fetch them.
+HARVEST_CATEGORIES = env_list("PAPERWIRE_HARVEST_CATEGORIES", [])
+HARVEST_HOUR = int(env_float("PAPERWIRE_HARVEST_HOUR", 5))
+
+# The task queue (Huey): a SQLite file in the data directory by default (no server), Redis
+# for the scale-out mode.
+QUEUE_URL = env_str("PAPERWIRE_QUEUE_URL", "")
+if QUEUE_URL.startswith(("redis://", "rediss://")):
+    HUEY: dict[str, object] = {
+        "huey_class": "huey.RedisHuey",
+        "name": "paperwire",
+        "url": QUEUE_URL,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "paperwire",
+        "filename": QUEUE_URL.removeprefix("sqlite://") or str(DATA_DIR / "queue.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
 
 # Accounts (django-allauth): an e-mail address is the account; sign-in by a one-time code
 # mailed to it, no password. GitHub and ORCID appear when their OAuth apps are configured.

@@ -1,0 +1,144 @@
+"""Subscribers, their topics, and the digests sent to them.
+
+A ``Digest`` row is the unit of exactly-once delivery: one per subscriber and period (a unique
+constraint), created when the period is composed, moved from ``pending`` to ``sending`` (just
+before the message's last byte leaves) to ``sent``. ``Received`` remembers every paper a
+subscriber has been sent, so no paper is ever sent to them twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from paperwire.catalogue.models import Paper
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", "daily"
+    WEEKLY = "weekly", "weekly"
+
+
+class SubscriberQuerySet(models.QuerySet["Subscriber"]):
+    def mailable(self) -> SubscriberQuerySet:
+        """Confirmed, not unsubscribed, not bounced: the only addresses a digest may go to."""
+        return self.filter(
+            confirmed_at__isnull=False, unsubscribed_at__isnull=True, bounced_at__isnull=True
+        )
+
+
+class Subscriber(models.Model):
+    email = models.EmailField(max_length=254, unique=True, help_text="stored in lower case")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    frequency = models.CharField(max_length=10, choices=Frequency, default=Frequency.DAILY)
+    include_trending = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    bounce_reason = models.CharField(max_length=500, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["frequency", "confirmed_at"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def status(self) -> str:
+        if self.bounced_at:
+            return "bounced"
+        if self.unsubscribed_at:
+            return "unsubscribed"
+        return "confirmed" if self.confirmed_at else "unconfirmed"
+
+
+class Topic(models.Model):
+    """A saved search: any query in the search syntax (words, "phrases", cat:, author:)."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="topics")
+    query = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "query"], name="one_topic_per_query")
+        ]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class Digest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"  # the last byte was about to leave: treated as sent on resume
+        SENT = "sent"
+        FAILED = "failed"  # permanently: the address refused, or retries ran out
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="digests")
+    frequency = models.CharField(max_length=10, choices=Frequency)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # [{"paper": id, "why": ["trending", "topic: graph neural networks"]}] in the mail's order
+    items: models.JSONField[list[dict[str, object]], list[dict[str, object]]] = models.JSONField(
+        default=list
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    composed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "frequency", "period_start"], name="one_digest_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["frequency", "period_start", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest {self.period_start} for {self.subscriber_id}"
+
+
+class Received(models.Model):
+    """A paper a subscriber has been sent (any version, any cross-list: one paper row)."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, db_index=True)
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "paper"], name="one_receipt_per_paper")
+        ]
+
+
+class Delivery(models.Model):
+    """The delivery log: every attempt to hand a message to the mail server, and its answer."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent"
+        TEMPORARY = "temporary"  # 4xx or a broken connection: retried with backoff
+        PERMANENT = "permanent"  # 5xx: the address is marked and gets no more mail
+        UNCERTAIN = "uncertain"  # the sender stopped between the last byte and the answer
+
+    digest = models.ForeignKey(Digest, null=True, blank=True, on_delete=models.CASCADE)
+    email = models.EmailField(max_length=254)
+    kind = models.CharField(max_length=20, default="digest", help_text="digest or confirmation")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome)
+    code = models.IntegerField(null=True, blank=True, help_text="the SMTP reply code")
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.email} {self.outcome}"
