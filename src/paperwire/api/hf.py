@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from paperwire.api.reads import UNSHOWN
 from paperwire.api.schemas import Error, HfDailyItem
 from paperwire.api.serialize import hf_item
 from paperwire.catalogue.models import Paper
@@ -66,7 +67,7 @@ def daily_papers(request: HttpRequest, params: Query[DailyPapersQuery]) -> list[
     period = _period(params)
     if period is None:
         return []
-    papers = Paper.objects.visible().in_days(period.first, period.last)
+    papers = Paper.objects.visible().in_days(period.first, period.last).defer(*UNSHOWN)
     if params.sort == "trending":
         ordered = trend.ranked_for_period(papers)
     else:

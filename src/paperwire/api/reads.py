@@ -24,6 +24,8 @@ router = Router(tags=["papers"])
 ERRORS: dict[int, type[Error]] = {400: Error, 404: Error}
 MAX_SEARCH_DEPTH = 1000  # offset + limit: past that a query wants refining, not paging
 MAX_OFFSET = 100_000
+# Columns no answer shows: lists skip loading them.
+UNSHOWN = ("fingerprints", "versions", "sources")
 
 
 def find_paper(text: str) -> Paper:
@@ -135,7 +137,7 @@ def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
         day = trend.latest_day()
     papers: list[Paper] = []
     if day is not None:
-        ranked = trend.ranked_for_period(Paper.objects.visible().in_days(day, day))
+        ranked = trend.ranked_for_period(Paper.objects.visible().in_days(day, day)).defer(*UNSHOWN)
         papers = list(ranked[params.offset : params.offset + params.limit + 1])
     return {
         "date": day,
@@ -149,7 +151,7 @@ def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
 @router.get("/trending", response={200: TrendingOut, **ERRORS}, summary="Trending", tags=["lists"])
 def trending(request: HttpRequest, params: Query[Paging]) -> dict[str, Any]:
     """The last two weeks' papers by votes with time decay: ``points / (age + 2) ** 1.5``."""
-    rows = list(trend.trending()[params.offset : params.offset + params.limit + 1])
+    rows = list(trend.trending().defer(*UNSHOWN)[params.offset : params.offset + params.limit + 1])
     items = []
     for paper in rows[: params.limit]:
         why = trend.reason(paper)
