@@ -119,6 +119,9 @@ class Received(models.Model):
             models.UniqueConstraint(fields=["subscriber", "paper"], name="one_receipt_per_paper")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.subscriber_id} received {self.paper_id}"
+
 
 class Delivery(models.Model):
     """The delivery log: every attempt to hand a message to the mail server, and its answer."""

@@ -1,0 +1,104 @@
+"""paperwire digest send|preview"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
+
+from paperwire.command import PaperwireCommand, date_option
+from paperwire.db import ensure_schema
+from paperwire.digests.compose import PeriodPapers, items_for, query_encoder
+from paperwire.digests.models import Digest, Frequency, Received, Subscriber
+from paperwire.digests.periods import last_complete, period_containing
+from paperwire.digests.render import Renderer
+from paperwire.digests.run import run_period
+
+
+class Command(PaperwireCommand):
+    help = "Compose and send the e-mail digests of a period, or preview one subscriber's."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", metavar="{send,preview}")
+        actions.required = True
+        send = actions.add_parser(
+            "send",
+            help="compose and send a period's digests in the foreground (what the schedule runs)",
+            description="Compose every confirmed subscriber's digest for the period and send "
+            "them. Safe to run again, or after a crash: no subscriber gets a period twice.",
+        )
+        send.add_argument("--period", choices=Frequency.values, required=True)
+        send.add_argument(
+            "--date", type=date_option,
+            help="a day in the period to send (default: yesterday, or last week)",
+        )  # fmt: skip
+        send.add_argument(
+            "--dry-run", action="store_true",
+            help="compose (and save) the digests, send nothing",
+        )  # fmt: skip
+        send.add_argument("--no-progress", action="store_true", help="no progress bars")
+        preview = actions.add_parser(
+            "preview",
+            help="write a subscriber's digest as HTML to a file, without sending or saving",
+        )
+        preview.add_argument("email")
+        preview.add_argument("--period", choices=Frequency.values, help="default: theirs")
+        preview.add_argument("--date", type=date_option, help="a day in the period")
+        preview.add_argument("--output", "-o", help="file to write (default: digest-preview.html)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_schema()
+        if options["action"] == "send":
+            self.send(options)
+        else:
+            self.preview(options)
+
+    def send(self, options: dict[str, Any]) -> None:
+        frequency = options["period"]
+        day = options["date"] or last_complete(frequency, timezone.localdate()).first
+        result = run_period(
+            frequency, day, dry_run=options["dry_run"], progress=not options["no_progress"]
+        )
+        c = result.composed
+        self.stdout.write(
+            f"{frequency} digest for {result.period.label}: {c.papers:,} new papers, "
+            f"{c.topics:,} distinct topics; composed {c.composed:,} · empty {c.empty:,} "
+            f"(not sent) · already composed {c.already:,}"
+        )
+        for note in c.notes:
+            self.stdout.write(f"note: {note}")
+        if result.sent is None:
+            self.stdout.write("dry run: nothing sent")
+            return
+        self.stdout.write(result.sent.line())
+        if result.sent.deferred:
+            self.stdout.write("digests left for later are retried by the next run")
+
+    def preview(self, options: dict[str, Any]) -> None:
+        email = options["email"].strip().lower()
+        subscriber = Subscriber.objects.filter(email=email).first()
+        if subscriber is None:
+            raise CommandError(f"no subscriber {email}")
+        frequency = options["period"] or subscriber.frequency
+        day = options["date"] or last_complete(frequency, timezone.localdate()).first
+        period = period_containing(frequency, day)
+        papers = PeriodPapers.load(period)
+        topics = list(subscriber.topics.values_list("query", flat=True))
+        matches = papers.match(topics, query_encoder([])) if papers.candidates else {}
+        received = set(
+            Received.objects.filter(subscriber=subscriber).values_list("paper_id", flat=True)
+        )
+        items = items_for(subscriber.include_trending, topics, papers, matches, received)
+        digest = Digest(
+            pk=0, subscriber=subscriber, frequency=frequency, period_start=period.first,
+            period_end=period.last, items=items,
+        )  # fmt: skip
+        message = Renderer(period).message(digest, subscriber.email)
+        html = next(content for content, kind in message.alternatives if kind == "text/html")
+        path = Path(options["output"] or "digest-preview.html")
+        path.write_text(str(html), encoding="utf-8")
+        self.stdout.write(f"{len(items)} papers for {email}, {period.label}: {path}")
+        if not items:
+            self.stdout.write("note: this digest is empty, so it would not be sent")

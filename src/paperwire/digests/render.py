@@ -1,0 +1,144 @@
+"""A digest as a mail: HTML with inline CSS and a plain-text alternative, safe headers.
+
+The papers of a period are the same for every subscriber, so each paper's block is rendered
+once per run and reused; a subscriber's message adds only the reasons and the links that are
+theirs. Every piece of paper text is escaped before it is placed in the HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils.html import escape
+
+from paperwire.catalogue.models import Paper
+from paperwire.digests import links
+from paperwire.digests.mathtext import readable
+from paperwire.digests.models import Digest
+from paperwire.digests.periods import DigestPeriod
+
+EXCERPT_CHARS = 220
+FONT = "font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif;"
+
+
+def one_line(abstract: str) -> str:
+    """The abstract's first sentence, or its first words, on one line."""
+    text = " ".join(readable(abstract).split())
+    end = text.find(". ")
+    if 40 <= end < EXCERPT_CHARS:
+        return text[: end + 1]
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text.rfind(" ", 0, EXCERPT_CHARS)
+    return text[: cut if cut > 0 else EXCERPT_CHARS] + " …"
+
+
+def _authors(names: list[str]) -> str:
+    shown = ", ".join(readable(n) for n in names[:6])
+    return shown + (" et al." if len(names) > 6 else "")
+
+
+class Renderer:
+    """Builds the messages of one period; keeps each paper's blocks for the whole run."""
+
+    def __init__(self, period: DigestPeriod) -> None:
+        self.period = period
+        self._papers: dict[int, tuple[str, str]] = {}  # pk -> (html, text)
+        self._domain = urlsplit(settings.BASE_URL).hostname or "localhost"
+
+    def load(self, paper_ids: Iterable[int]) -> None:
+        missing = [pk for pk in set(paper_ids) if pk not in self._papers]
+        if not missing:
+            return
+        fields = ("id", "arxiv_id", "title", "abstract", "authors", "links", "upvotes", "votes")
+        for paper in Paper.objects.filter(pk__in=missing).only(*fields):
+            self._papers[paper.pk] = (self._paper_html(paper), self._paper_text(paper))
+
+    def _paper_html(self, paper: Paper) -> str:
+        url = escape(links.absolute(f"/papers/{paper.arxiv_id}"))
+        code = paper.code_url if paper.code_url and paper.code_url.startswith("http") else None
+        extra = f' · <a href="{escape(code)}" style="color:#1f5fbf;">code</a>' if code else ""
+        return (
+            f'<a href="{url}" style="font-size:16px;font-weight:600;color:#1b1d22;'
+            f'text-decoration:none;">{escape(readable(paper.title))}</a>'
+            f'<div style="color:#5b616e;font-size:13px;margin:2px 0 4px;">'
+            f"{escape(_authors(paper.authors))}</div>"
+            f'<div style="font-size:14px;color:#343842;">{escape(one_line(paper.abstract))}</div>'
+            f'<div style="font-size:13px;margin-top:4px;color:#5b616e;">▲ {paper.points} · '
+            f'<a href="{escape(paper.abs_url)}" style="color:#1f5fbf;">arXiv</a> · '
+            f'<a href="{escape(paper.pdf_url)}" style="color:#1f5fbf;">PDF</a>{extra}</div>'
+        )
+
+    def _paper_text(self, paper: Paper) -> str:
+        lines = [
+            readable(paper.title),
+            f"  {_authors(paper.authors)}",
+            f"  {one_line(paper.abstract)}",
+            f"  {links.absolute('/papers/' + paper.arxiv_id)}  (▲ {paper.points})",
+        ]
+        return "\n".join(lines)
+
+    def subject(self, digest: Digest) -> str:
+        count = len(digest.items)
+        noun = "paper" if count == 1 else "papers"
+        return (
+            f"{settings.SITE_NAME} {digest.frequency} digest, {self.period.label}: {count} {noun}"
+        )
+
+    def message(self, digest: Digest, email: str) -> EmailMultiAlternatives:
+        self.load(int(str(item["paper"])) for item in digest.items)
+        unsubscribe = links.unsubscribe_url(digest.subscriber_id)
+        manage = links.manage_url(digest.subscriber_id)
+        html_items: list[str] = []
+        text_items: list[str] = []
+        for item in digest.items:
+            pk = int(str(item["paper"]))
+            if pk not in self._papers:
+                continue  # deleted since composing
+            html, text = self._papers[pk]
+            why = "; ".join(str(w) for w in item.get("why", []))  # type: ignore[attr-defined]
+            html_items.append(
+                f'<tr><td style="padding:14px 0;border-bottom:1px solid #e3e6eb;">{html}'
+                f'<div style="font-size:12px;color:#7a5b00;margin-top:4px;">why: {escape(why)}'
+                "</div></td></tr>"
+            )
+            text_items.append(f"{text}\n  why: {why}")
+        title = escape(f"{settings.SITE_NAME} — {digest.frequency} digest, {self.period.label}")
+        html = (
+            f'<!doctype html><html><body style="margin:0;padding:16px;background:#ffffff;">'
+            f'<table role="presentation" width="100%" style="max-width:640px;{FONT}color:#1b1d22;">'
+            f'<tr><td style="font-size:20px;font-weight:700;padding-bottom:8px;">{title}</td></tr>'
+            + "".join(html_items)
+            + '<tr><td style="padding-top:16px;font-size:12px;color:#5b616e;">'
+            f'<a href="{escape(manage)}" style="color:#5b616e;">Change topics or frequency</a> · '
+            f'<a href="{escape(unsubscribe)}" style="color:#5b616e;">Unsubscribe</a>'
+            "</td></tr></table></body></html>"
+        )
+        text = (
+            f"{settings.SITE_NAME} — {digest.frequency} digest, {self.period.label}\n\n"
+            + "\n\n".join(text_items)
+            + f"\n\n--\nChange topics or frequency: {manage}\nUnsubscribe: {unsubscribe}\n"
+        )
+        message = EmailMultiAlternatives(
+            subject=self.subject(digest),
+            body=text,
+            to=[email],
+            headers={
+                # RFC 8058: one click in the mail client unsubscribes, by POST to this URL.
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Message-ID": digest.message_id or self.message_id(digest),
+                "Auto-Submitted": "auto-generated",
+                "Precedence": "bulk",
+            },
+        )
+        message.attach_alternative(html, "text/html")
+        return message
+
+    def message_id(self, digest: Digest) -> str:
+        # Stable per digest: a resend after a crash carries the same id, which mail stores use
+        # to drop duplicates.
+        return f"<digest-{digest.pk}-{digest.period_start:%Y%m%d}@{self._domain}>"

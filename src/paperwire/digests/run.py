@@ -1,0 +1,58 @@
+"""One entry point for a period's digests, used by `paperwire digest send` and the schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from django.conf import settings
+from tqdm import tqdm
+
+from paperwire.digests.compose import ComposeSummary, compose_period
+from paperwire.digests.models import Digest
+from paperwire.digests.periods import DigestPeriod, period_containing
+from paperwire.digests.send import Sender, SendSummary
+
+
+@dataclass
+class RunSummary:
+    period: DigestPeriod
+    composed: ComposeSummary
+    sent: SendSummary | None
+
+
+def run_period(
+    frequency: str,
+    day: dt.date,
+    *,
+    dry_run: bool = False,
+    progress: bool = True,
+    out: TextIO | None = None,
+    rate: float | None = None,
+) -> RunSummary:
+    out = out or sys.stderr
+    period = period_containing(frequency, day)
+    bar = tqdm(
+        desc=f"composing {frequency} {period.first}", unit=" subscribers", disable=not progress,
+        file=out, dynamic_ncols=True,
+    )  # fmt: skip
+    composed = compose_period(period, progress=lambda n: bar.update(n) and None)
+    bar.close()
+    if dry_run:
+        return RunSummary(period, composed, None)
+    pending = Digest.objects.filter(
+        frequency=frequency, period_start=period.first, status=Digest.Status.PENDING
+    ).count()
+    bar = tqdm(
+        total=pending, desc="sending", unit=" messages", disable=not progress, file=out,
+        dynamic_ncols=True,
+    )  # fmt: skip
+    sender = Sender(
+        rate=settings.MAIL_RATE if rate is None else rate,
+        progress=lambda n: bar.update(n) and None,
+    )
+    sent = sender.send_period(period)
+    bar.close()
+    return RunSummary(period, composed, sent)

@@ -1,0 +1,216 @@
+"""Sending a period's digests: rate-limited, retried, logged, exactly once per subscriber.
+
+Each digest moves ``pending`` → ``sending`` (committed just before the message's last byte,
+see transport.py) → ``sent``. On start, a digest left in ``sending`` by a killed sender is
+counted as sent and logged as ``uncertain``: it is never sent twice. A temporary failure
+(4xx, a broken connection) is retried with exponential backoff within the run, then left
+pending with a time for the next run; a permanent one (5xx) marks the address, which gets no
+more mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from paperwire.digests.models import Delivery, Digest, Received, Subscriber
+from paperwire.digests.periods import DigestPeriod
+from paperwire.digests.render import Renderer
+from paperwire.digests.transport import DeliveryError, Reply, Transport, open_transport
+
+MAX_ATTEMPTS = 6  # runs (each with its own quick retries) before a digest is given up
+QUICK_RETRIES = 3
+CHUNK = 500
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    temporary: int = 0
+    permanent: int = 0
+    uncertain: int = 0
+    deferred: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        return (
+            f"sent {self.sent:,} · temporary failures {self.temporary:,} · "
+            f"refused {self.permanent:,} · uncertain {self.uncertain:,} · "
+            f"left for later {self.deferred:,} "
+            f"in {self.seconds:.1f} s ({self.rate:,.0f} messages/s)"
+        )
+
+
+class Pacer:
+    """At most ``rate`` messages a second (0: no limit), without drifting."""
+
+    def __init__(self, rate: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = time.monotonic()
+        self._sleep = sleep
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self._next > now:
+            self._sleep(self._next - now)
+        self._next = max(self._next, now) + self.interval
+
+
+class Sender:
+    def __init__(
+        self,
+        *,
+        rate: float,
+        retry_base: float = 1.0,
+        transport: Transport | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.pacer = Pacer(rate)
+        self.retry_base = retry_base
+        self.transport = transport or open_transport()
+        self.progress = progress
+
+    def send_period(self, period: DigestPeriod) -> SendSummary:
+        summary = SendSummary()
+        started = time.monotonic()
+        mine = Digest.objects.filter(frequency=period.frequency, period_start=period.first)
+        summary.uncertain = self._settle_interrupted(mine)
+        renderer = Renderer(period)
+        now = timezone.now()
+        due = mine.filter(status=Digest.Status.PENDING).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        )
+        summary.deferred = mine.filter(status=Digest.Status.PENDING).count() - due.count()
+        ids = list(due.order_by("pk").values_list("pk", flat=True))
+        try:
+            for start in range(0, len(ids), CHUNK):
+                chunk = list(
+                    Digest.objects.filter(
+                        pk__in=ids[start : start + CHUNK], status=Digest.Status.PENDING
+                    )
+                    .select_related("subscriber")
+                    .order_by("pk")
+                )
+                renderer.load(int(str(i["paper"])) for d in chunk for i in d.items)
+                for digest in chunk:
+                    self._deliver(digest, renderer, summary)
+                    if self.progress is not None:
+                        self.progress(1)
+        finally:
+            self.transport.close()
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    def _settle_interrupted(self, digests: QuerySet[Digest]) -> int:
+        stuck = list(digests.filter(status=Digest.Status.SENDING).select_related("subscriber"))
+        for digest in stuck:
+            with transaction.atomic():
+                self._mark_sent(digest, Reply(0, "the sender stopped after the last byte"))
+                Delivery.objects.create(
+                    digest=digest,
+                    email=digest.subscriber.email,
+                    outcome=Delivery.Outcome.UNCERTAIN,
+                    detail="the previous sender stopped between the message's last byte and "
+                    "the server's answer; counted as sent, never sent twice",
+                )  # fmt: skip
+        return len(stuck)
+
+    def _deliver(self, digest: Digest, renderer: Renderer, summary: SendSummary) -> None:
+        subscriber = digest.subscriber
+        if subscriber.unsubscribed_at or subscriber.bounced_at or not subscriber.confirmed_at:
+            Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.FAILED)
+            return
+        if not digest.message_id:
+            digest.message_id = renderer.message_id(digest)
+        message = renderer.message(digest, subscriber.email)
+
+        def commit() -> None:
+            Digest.objects.filter(pk=digest.pk).update(
+                status=Digest.Status.SENDING, message_id=digest.message_id,
+                attempts=digest.attempts + 1,
+            )  # fmt: skip
+
+        for attempt in range(QUICK_RETRIES + 1):
+            self.pacer.wait()
+            try:
+                reply = self.transport.send(message, commit)
+            except DeliveryError as exc:
+                reply = exc.reply
+                if Digest.objects.filter(pk=digest.pk, status=Digest.Status.SENDING).exists():
+                    # The server refused after the commit point: the message did not go.
+                    Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.PENDING)
+                if reply.permanent:
+                    self._refused(digest, reply)
+                    summary.permanent += 1
+                    return
+                summary.temporary += 1
+                Delivery.objects.create(
+                    digest=digest, email=subscriber.email, outcome=Delivery.Outcome.TEMPORARY,
+                    code=reply.code, detail=reply.text[:500],
+                )  # fmt: skip
+                if attempt < QUICK_RETRIES:
+                    time.sleep(self.retry_base * 2**attempt)
+                    continue
+                self._defer(digest)
+                summary.deferred += 1
+                return
+            with transaction.atomic():
+                self._mark_sent(digest, reply)
+            summary.sent += 1
+            return
+
+    def _mark_sent(self, digest: Digest, reply: Reply) -> None:
+        Digest.objects.filter(pk=digest.pk).update(
+            status=Digest.Status.SENT, sent_at=timezone.now()
+        )
+        Received.objects.bulk_create(
+            [
+                Received(
+                    subscriber_id=digest.subscriber_id, paper_id=int(str(i["paper"])), digest=digest
+                )
+                for i in digest.items
+            ],
+            ignore_conflicts=True,
+        )
+        if reply.code:
+            Delivery.objects.create(
+                digest=digest, email=digest.subscriber.email, outcome=Delivery.Outcome.SENT,
+                code=reply.code, detail=reply.text[:200],
+            )  # fmt: skip
+
+    def _refused(self, digest: Digest, reply: Reply) -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.FAILED)
+            Subscriber.objects.filter(pk=digest.subscriber_id).update(
+                bounced_at=now, bounce_reason=f"{reply.code} {reply.text}"[:500]
+            )
+            Delivery.objects.create(
+                digest=digest, email=digest.subscriber.email, outcome=Delivery.Outcome.PERMANENT,
+                code=reply.code, detail=reply.text[:500],
+            )  # fmt: skip
+
+    def _defer(self, digest: Digest) -> None:
+        attempts = digest.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            Digest.objects.filter(pk=digest.pk).update(
+                status=Digest.Status.FAILED, attempts=attempts
+            )
+            return
+        delay = dt.timedelta(minutes=5 * 2 ** (attempts - 1))
+        Digest.objects.filter(pk=digest.pk).update(
+            status=Digest.Status.PENDING, attempts=attempts, next_attempt_at=timezone.now() + delay
+        )

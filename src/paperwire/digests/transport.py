@@ -1,0 +1,180 @@
+"""Handing one message to the mail server, with a commit point just before its last byte.
+
+Exactly-once delivery needs the database to learn "sent" at the same moment the server
+accepts, and no protocol offers that. SMTP comes closest: the server takes responsibility for
+a message only when it has received the final ``<CRLF>.<CRLF>`` of DATA. So the SMTP transport
+sends everything but those five bytes, calls ``commit`` (the caller marks the digest
+``sending`` and commits), then sends them and reads the answer. A sender killed before the
+commit has delivered nothing (the server drops a transaction that never ended) and the digest
+is sent on resume; killed after it, the digest counts as sent. Only a crash inside the round
+trip of those five bytes can lose one, and never can one go out twice.
+
+Provider APIs (django-anymail) and the console backend have no such point: ``commit`` runs
+just before the request, with the same rule on resume.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+Commit = Callable[[], None]
+
+
+@dataclass
+class Reply:
+    code: int
+    text: str
+
+    @property
+    def permanent(self) -> bool:
+        return 500 <= self.code < 600
+
+    @property
+    def temporary(self) -> bool:
+        return not self.permanent
+
+
+class DeliveryError(Exception):
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(f"{reply.code} {reply.text}")
+        self.reply = reply
+
+
+class SenderRefused(Exception):
+    """The server refused our sender address or our session: no recipient is at fault."""
+
+
+class Transport:
+    def send(self, message: EmailMessage, commit: Commit) -> Reply:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class SmtpTransport(Transport):
+    """One connection, kept open across messages, reopened after an error."""
+
+    def __init__(self) -> None:
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            timeout = settings.EMAIL_TIMEOUT or 30
+            if settings.EMAIL_USE_SSL:
+                self._smtp = smtplib.SMTP_SSL(
+                    settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout,
+                    context=ssl.create_default_context(),
+                )  # fmt: skip
+            else:
+                self._smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
+                if settings.EMAIL_USE_TLS:
+                    self._smtp.starttls(context=ssl.create_default_context())
+            if settings.EMAIL_HOST_USER:
+                self._smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        return self._smtp
+
+    def send(self, message: EmailMessage, commit: Commit) -> Reply:
+        try:
+            return self._send(message, commit)
+        except DeliveryError:
+            self._reset()
+            raise
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()  # the connection is in an unknown state: start afresh next time
+            code = getattr(exc, "smtp_code", 0) or 0
+            text = str(getattr(exc, "smtp_error", b"") or exc)
+            raise DeliveryError(Reply(code if code >= 400 else 421, text[:300])) from exc
+
+    def _send(self, message: EmailMessage, commit: Commit) -> Reply:
+        smtp = self._connection()
+        smtp.ehlo_or_helo_if_needed()
+        sender = message.from_email or settings.DEFAULT_FROM_EMAIL
+        recipients = message.recipients()
+        code, text = smtp.mail(_address(sender))
+        if 500 <= code < 600:
+            raise SenderRefused(
+                f"the mail server refused the sender {sender}: {code} {_decode(text)}"
+            )
+        _expect(code, text, 250)
+        for recipient in recipients:
+            code, text = smtp.rcpt(recipient)
+            _expect(code, text, 250, 251)
+        code, text = smtp.docmd("DATA")
+        _expect(code, text, 354)
+        body = message.message().as_bytes(linesep="\r\n")
+        body = _LEADING_DOT.sub(b"..", body)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        smtp.send(body)
+        commit()
+        smtp.send(b".\r\n")
+        code, text = smtp.getreply()
+        _expect(code, text, 250)
+        return Reply(code, _decode(text))
+
+    def _reset(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.rset()
+            except (smtplib.SMTPException, OSError):
+                self.close()
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._smtp.quit()
+            self._smtp = None
+
+
+class DjangoTransport(Transport):
+    """Any Django mail backend: django-anymail's provider APIs, the console."""
+
+    def __init__(self) -> None:
+        self._connection = get_connection(fail_silently=False)
+
+    def send(self, message: EmailMessage, commit: Commit) -> Reply:
+        commit()
+        message.connection = self._connection
+        try:
+            message.send()
+        except Exception as exc:
+            status = getattr(exc, "status_code", None)
+            # anymail: a refused recipient is permanent; a 4xx/5xx from the API likewise
+            permanent = type(exc).__name__ == "AnymailRecipientsRefused" or (
+                isinstance(status, int) and 400 <= status < 500 and status != 429
+            )
+            raise DeliveryError(Reply(550 if permanent else 451, str(exc)[:300])) from exc
+        return Reply(250, "accepted")
+
+
+def open_transport() -> Transport:
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        return SmtpTransport()
+    return DjangoTransport()
+
+
+def _expect(code: int, text: bytes | str, *good: int) -> None:
+    if code not in good:
+        raise DeliveryError(Reply(code, _decode(text)))
+
+
+def _decode(text: bytes | str) -> str:
+    return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+
+
+def _address(value: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(value)[1] or value
