@@ -12,6 +12,7 @@ urlpatterns = [
     path("trending", lists.trending, name="trending"),
     path("search", search_page.search_page, name="search"),
     path("submit", papers.submit_page, name="submit"),
+    path("", include("paperwire.digests.urls")),
     # Old-style ids hold a slash (hep-th/9901001): the rest of the path is the id.
     re_path(r"^papers/(?P<arxiv_id>.+)/upvote$", papers.upvote, name="upvote"),
     re_path(r"^papers/(?P<arxiv_id>.+)$", papers.paper_page, name="paper"),

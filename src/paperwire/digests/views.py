@@ -1,0 +1,257 @@
+"""The web side of e-mail digests: subscribe, confirm, manage, unsubscribe.
+
+Every page but the form is reached through a signed link from a mail (see links.py); the
+token in the address is the only authority, so these pages are never cached, and nothing
+changes on a GET (mail scanners open links before people do). One-click unsubscribe
+(RFC 8058) is the one POST without a CSRF token: mail clients send it straight from the
+``List-Unsubscribe`` header, and the signed token is what authorises it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from paperwire.digests import links, subscriptions
+from paperwire.digests.models import Frequency, Subscriber
+from paperwire.digests.subscriptions import SubscriptionError
+from paperwire.web.errors import rate_limited
+from paperwire.web.limits import View
+
+# Until settings.py carries RATE_LIMIT_SUBSCRIBE (PAPERWIRE_RATE_LIMIT_SUBSCRIBE), this is
+# the rate; once it does, `paperwire.web.limits.limited("RATE_LIMIT_SUBSCRIBE")` can replace
+# `_subscribe_limited` below.
+RATE_SETTING = "RATE_LIMIT_SUBSCRIBE"
+DEFAULT_RATE = "10/h"
+TOPIC_EXAMPLES = (
+    "graph neural networks",
+    '"diffusion models" cat:cs.CV',
+    'author:"Yoshua Bengio"',
+    "cat:cs.LG has:code",
+)
+
+
+def _key(group: str, request: HttpRequest) -> str:
+    user = request.user
+    return f"user:{user.pk}" if user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
+
+
+def _subscribe_limited(view: View) -> View:
+    """``limited(RATE_SETTING)``, with a default while the setting does not exist yet."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and is_ratelimited(
+            request,
+            group=f"{view.__module__}.{view.__name__}",
+            key=_key,
+            rate=str(getattr(settings, RATE_SETTING, DEFAULT_RATE)),
+            method="POST",
+            increment=True,
+        ):
+            return rate_limited(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _private(view: View) -> View:
+    """No cache anywhere may keep the page, and its address (a token) goes to no one."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return never_cache(wrapper)
+
+
+def _bad_link(request: HttpRequest, error: Exception) -> HttpResponse:
+    return render(request, "digests/bad_link.html", {"message": str(error)}, status=400)
+
+
+def _enabled() -> None:
+    if not getattr(settings, "DIGESTS_ENABLED", False):
+        raise Http404("e-mail digests are not available on this server")
+
+
+@_private
+@_subscribe_limited
+@require_http_methods(["GET", "POST"])
+def subscribe_page(request: HttpRequest) -> HttpResponse:
+    _enabled()
+    if request.method == "POST":
+        email = request.POST.get("email", "")[:300]
+        frequency = request.POST.get("frequency", Frequency.DAILY)
+        include_trending = bool(request.POST.get("include_trending"))
+        topics = request.POST.get("topics", "")[:10_000]
+        try:
+            subscriptions.subscribe(
+                email,
+                frequency,
+                topics.splitlines(),
+                user=request.user if request.user.is_authenticated else None,
+                include_trending=include_trending,
+            )
+        except SubscriptionError as exc:
+            form = {
+                "email": email,
+                "frequency": frequency,
+                "include_trending": include_trending,
+                "topics": topics,
+            }
+            return _subscribe_form(request, form, error=str(exc), status=400)
+        # The same page whether the address is new, waiting or already confirmed: the form
+        # never tells a stranger who subscribes here.
+        return render(request, "digests/check_inbox.html", {"email": email.strip()})
+    email = request.GET.get("email", "")[:254]
+    if not email and request.user.is_authenticated:
+        email = getattr(request.user, "email", "") or ""
+    form = {"email": email, "frequency": Frequency.DAILY, "include_trending": True, "topics": ""}
+    return _subscribe_form(request, form)
+
+
+def _subscribe_form(
+    request: HttpRequest, form: dict[str, Any], *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "error": error,
+        "frequencies": Frequency.choices,
+        "examples": TOPIC_EXAMPLES,
+        "max_topics": subscriptions.MAX_TOPICS,
+        "hours": links.CONFIRM_MAX_AGE // 3600,
+    }
+    return render(request, "digests/subscribe.html", context, status=status)
+
+
+@_private
+@require_http_methods(["GET", "POST"])
+def confirm_page(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            subscriber = subscriptions.confirm(token)
+        except links.BadLink as exc:
+            return _bad_link(request, exc)
+        return render(
+            request,
+            "digests/confirmed.html",
+            {"subscriber": subscriber, "manage_path": _manage_path(subscriber)},
+        )
+    # A GET only looks: link checkers and scanners fetch it before the reader does.
+    try:
+        _subscriber(links.read_token(token, "confirm", max_age=links.CONFIRM_MAX_AGE))
+    except links.BadLink as exc:
+        return _bad_link(request, exc)
+    return render(request, "digests/confirm.html", {"token": token})
+
+
+@_private
+@require_http_methods(["GET", "POST"])
+def manage_page(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber = subscriptions.from_manage_token(token)
+    except links.BadLink as exc:
+        return _bad_link(request, exc)
+    if request.method == "POST":
+        topics_text = request.POST.get("topics", "")[:10_000]
+        try:
+            topics = subscriptions.clean_topics(topics_text.splitlines())
+            frequency = subscriptions.clean_frequency(request.POST.get("frequency", ""))
+        except SubscriptionError as exc:
+            form = {
+                "frequency": request.POST.get("frequency", subscriber.frequency),
+                "include_trending": bool(request.POST.get("include_trending")),
+                "topics": topics_text,
+            }
+            return _manage_form(request, subscriber, token, form, error=str(exc), status=400)
+        subscriber.frequency = frequency
+        subscriber.include_trending = bool(request.POST.get("include_trending"))
+        subscriber.save(update_fields=["frequency", "include_trending"])
+        subscriptions.set_topics(subscriber, topics)
+        messages.success(request, "Saved.")
+        return redirect("digests-manage", token=token)
+    form = {
+        "frequency": subscriber.frequency,
+        "include_trending": subscriber.include_trending,
+        "topics": "\n".join(_topics(subscriber)),
+    }
+    return _manage_form(request, subscriber, token, form)
+
+
+def _manage_form(
+    request: HttpRequest,
+    subscriber: Subscriber,
+    token: str,
+    form: dict[str, Any],
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    feeds = [
+        {
+            "query": query,
+            "rss": "/feeds/search.rss?" + urlencode({"q": query}),
+            "atom": "/feeds/search.atom?" + urlencode({"q": query}),
+            "search": "/search?" + urlencode({"q": query}),
+        }
+        for query in _topics(subscriber)
+    ]
+    context = {
+        "subscriber": subscriber,
+        "token": token,
+        "form": form,
+        "error": error,
+        "feeds": feeds,
+        "frequencies": Frequency.choices,
+        "examples": TOPIC_EXAMPLES,
+        "max_topics": subscriptions.MAX_TOPICS,
+        "unsubscribe_path": reverse(
+            "digests-unsubscribe", args=[links.make_token(subscriber.pk, "unsubscribe")]
+        ),
+    }
+    return render(request, "digests/manage.html", context, status=status)
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a token; the link is signed
+@_private
+@require_http_methods(["GET", "POST"])
+def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            subscriber = subscriptions.unsubscribe(token)
+        except links.BadLink as exc:
+            return _bad_link(request, exc)
+        return render(request, "digests/unsubscribed.html", {"subscriber": subscriber})
+    try:
+        subscriber = _subscriber(links.read_token(token, "unsubscribe"))
+    except links.BadLink as exc:
+        return _bad_link(request, exc)
+    return render(request, "digests/unsubscribe.html", {"subscriber": subscriber, "token": token})
+
+
+def _subscriber(subscriber_id: int) -> Subscriber:
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        raise links.BadLink("this subscription no longer exists")
+    return subscriber
+
+
+def _topics(subscriber: Subscriber) -> list[str]:
+    return list(subscriber.topics.order_by("pk").values_list("query", flat=True))
+
+
+def _manage_path(subscriber: Subscriber) -> str:
+    return reverse("digests-manage", args=[links.make_token(subscriber.pk, "manage")])
