@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import dataclass
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from django.conf import settings
 from tqdm import tqdm
@@ -38,7 +39,7 @@ def run_period(
         desc=f"composing {frequency} {period.first}", unit=" subscribers", disable=not progress,
         file=out, dynamic_ncols=True,
     )  # fmt: skip
-    composed = compose_period(period, progress=lambda n: bar.update(n) and None)
+    composed = compose_period(period, progress=_ticker(bar))
     bar.close()
     if dry_run:
         return RunSummary(period, composed, None)
@@ -51,8 +52,15 @@ def run_period(
     )  # fmt: skip
     sender = Sender(
         rate=settings.MAIL_RATE if rate is None else rate,
-        progress=lambda n: bar.update(n) and None,
+        progress=_ticker(bar),
     )
     sent = sender.send_period(period)
     bar.close()
     return RunSummary(period, composed, sent)
+
+
+def _ticker(bar: tqdm[Any]) -> Callable[[int], None]:
+    def tick(n: int) -> None:
+        bar.update(n)
+
+    return tick
