@@ -261,6 +261,7 @@ if "orcid" in SOCIALACCOUNT_PROVIDERS:
 # Rate limits of this site's own writes (per account, and per address for anonymous calls).
 RATE_LIMIT_VOTES = env_str("PAPERWIRE_RATE_LIMIT_VOTES", "60/m")
 RATE_LIMIT_SUBMISSIONS = env_str("PAPERWIRE_RATE_LIMIT_SUBMISSIONS", "10/h")
+RATE_LIMIT_SUBSCRIBE = env_str("PAPERWIRE_RATE_LIMIT_SUBSCRIBE", "10/h")
 
 # Security. Every page: no framing, no sniffing, a strict content security policy (scripts
 # and styles only from this site; KaTeX sets inline style attributes, so styles allow them).

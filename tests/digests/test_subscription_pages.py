@@ -254,11 +254,6 @@ def test_asking_again_at_once_sends_nothing_more_and_says_the_same(
     assert len(smtp_sink.messages) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="subscriptions.subscribe() clears unsubscribed_at of a confirmed address before "
-    "the new confirmation: anyone can resubscribe somebody who left",
-)
 def test_resubscribing_after_unsubscribing_needs_a_new_confirmation(
     client: Client, smtp_sink: SmtpSink
 ):

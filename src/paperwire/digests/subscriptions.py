@@ -91,8 +91,11 @@ def subscribe(
             purpose = "confirm"
             subscriber.frequency = frequency
             subscriber.include_trending = include_trending
-            subscriber.unsubscribed_at = None
-            if user is not None and user.is_authenticated:
+            if subscriber.unsubscribed_at is not None:
+                # Whoever left must opt in again: a form cannot resubscribe them.
+                subscriber.confirmed_at = None
+                subscriber.unsubscribed_at = None
+            if user is not None and getattr(user, "email", "").lower() == address:
                 subscriber.user_id = user.pk
             subscriber.save()
             set_topics(subscriber, wanted_topics)
@@ -121,10 +124,12 @@ def confirm(token: str) -> Subscriber:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
         raise links.BadLink("this subscription no longer exists")
-    if subscriber.confirmed_at is None or subscriber.unsubscribed_at is not None:
+    if subscriber.confirmed_at is None or subscriber.bounced_at is not None:
+        # Opening the link proves the address takes mail again: a bounce mark is lifted.
         subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
-        subscriber.unsubscribed_at = None
-        subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+        subscriber.bounced_at = None
+        subscriber.bounce_reason = ""
+        subscriber.save(update_fields=["confirmed_at", "bounced_at", "bounce_reason"])
     return subscriber
 
 

@@ -21,49 +21,18 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from paperwire.digests import links, subscriptions
 from paperwire.digests.models import Frequency, Subscriber
 from paperwire.digests.subscriptions import SubscriptionError
-from paperwire.web.errors import rate_limited
-from paperwire.web.limits import View
+from paperwire.web.limits import View, limited
 
-# Until settings.py carries RATE_LIMIT_SUBSCRIBE (PAPERWIRE_RATE_LIMIT_SUBSCRIBE), this is
-# the rate; once it does, `paperwire.web.limits.limited("RATE_LIMIT_SUBSCRIBE")` can replace
-# `_subscribe_limited` below.
-RATE_SETTING = "RATE_LIMIT_SUBSCRIBE"
-DEFAULT_RATE = "10/h"
 TOPIC_EXAMPLES = (
     "graph neural networks",
     '"diffusion models" cat:cs.CV',
     'author:"Yoshua Bengio"',
     "cat:cs.LG has:code",
 )
-
-
-def _key(group: str, request: HttpRequest) -> str:
-    user = request.user
-    return f"user:{user.pk}" if user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
-
-
-def _subscribe_limited(view: View) -> View:
-    """``limited(RATE_SETTING)``, with a default while the setting does not exist yet."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method == "POST" and is_ratelimited(
-            request,
-            group=f"{view.__module__}.{view.__name__}",
-            key=_key,
-            rate=str(getattr(settings, RATE_SETTING, DEFAULT_RATE)),
-            method="POST",
-            increment=True,
-        ):
-            return rate_limited(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _private(view: View) -> View:
@@ -88,7 +57,7 @@ def _enabled() -> None:
 
 
 @_private
-@_subscribe_limited
+@limited("RATE_LIMIT_SUBSCRIBE")
 @require_http_methods(["GET", "POST"])
 def subscribe_page(request: HttpRequest) -> HttpResponse:
     _enabled()
