@@ -55,15 +55,21 @@ class SendSummary:
 class Pacer:
     """At most ``rate`` messages a second (0: no limit), without drifting."""
 
-    def __init__(self, rate: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        rate: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = time.monotonic()
+        self._clock = clock
+        self._next = clock()
         self._sleep = sleep
 
     def wait(self) -> None:
         if not self.interval:
             return
-        now = time.monotonic()
+        now = self._clock()
         if self._next > now:
             self._sleep(self._next - now)
         self._next = max(self._next, now) + self.interval

@@ -1,0 +1,117 @@
+"""Composing: the period's trending papers and each topic's new matches, never a repeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from paperwire.digests.compose import compose_period
+from paperwire.digests.models import Digest, Received
+from paperwire.digests.periods import period_containing
+from paperwire.search.embedding_jobs import embed_pending
+from paperwire.search.embeddings import get_embedder
+from tests.digests.factories import DAY, paper, subscriber
+
+pytestmark = pytest.mark.django_db
+DAILY = period_containing("daily", DAY)
+
+
+def items(email: str, period=DAILY) -> list[tuple[str, list[str]]]:
+    from paperwire.catalogue.models import Paper
+
+    digest = Digest.objects.get(subscriber__email=email, period_start=period.first)
+    ids = {p.pk: p.arxiv_id for p in Paper.objects.all()}
+    return [(ids[int(i["paper"])], list(i["why"])) for i in digest.items]
+
+
+def test_trending_papers_and_topic_matches_with_their_reasons():
+    paper("2503.00001", "Graph neural networks for molecules", upvotes=30)
+    paper("2503.00002", "Sparse transformers", upvotes=10)
+    paper("2503.00003", "Graph neural networks, yesterday", day=DAY - dt.timedelta(days=1))
+    subscriber("a@example.org", "graph neural networks")
+    compose_period(DAILY)
+    assert items("a@example.org") == [
+        ("2503.00001", ["trending", "topic: graph neural networks"]),
+        ("2503.00002", ["trending"]),
+    ]
+
+
+def test_filters_as_topics():
+    paper("2503.00001", "Vision", categories=["cs.CV"], authors=["Fei-Fei Li"])
+    paper("2503.00002", "Language", categories=["cs.CL"], authors=["Yoshua Bengio"])
+    subscriber("cv@example.org", "cat:cs.CV", trending=False)
+    subscriber("yb@example.org", 'author:"Bengio"', trending=False)
+    compose_period(DAILY)
+    assert items("cv@example.org") == [("2503.00001", ["topic: cat:cs.CV"])]
+    assert items("yb@example.org") == [("2503.00002", ['topic: author:"Bengio"'])]
+
+
+def test_a_topic_matches_by_meaning_above_the_threshold():
+    paper("2503.00001", "Deep residual learning for image recognition",
+          abstract="We train very deep convolutional networks to classify photographs.")  # fmt: skip
+    paper("2503.00002", "A history of medieval tax law",
+          abstract="Tax records of English towns between 1200 and 1400.")  # fmt: skip
+    embed_pending(get_embedder())
+    subscriber("cnn@example.org", "picture classification with neural nets", trending=False)
+    compose_period(DAILY)
+    assert [i for i, _ in items("cnn@example.org")] == ["2503.00001"]
+
+
+def test_a_paper_already_received_is_never_sent_again():
+    # Announced on Tuesday, submitted to Wednesday's list: in two periods' candidates.
+    moved = paper("2503.00001", "Graph networks", day=DAY - dt.timedelta(days=1), upvotes=5)
+    fresh = paper("2503.00002", "Fresh graph networks", upvotes=1)
+    person = subscriber("a@example.org", "graph networks")
+    compose_period(period_containing("daily", DAY - dt.timedelta(days=1)))
+    tuesday = Digest.objects.get(subscriber=person)
+    Received.objects.create(subscriber=person, paper=moved, digest=tuesday)
+    moved.daily_date = DAY
+    moved.save()
+    compose_period(DAILY)
+    assert [i for i, _ in items("a@example.org")] == [fresh.arxiv_id]
+
+
+def test_an_empty_digest_is_not_composed():
+    paper("2503.00001", "Quiet paper")  # no votes: not trending
+    subscriber("a@example.org", "quantum chromodynamics")
+    summary = compose_period(DAILY)
+    assert (summary.composed, summary.empty) == (0, 1)
+    assert not Digest.objects.exists()
+
+
+def test_composing_again_changes_nothing():
+    paper("2503.00001", "Popular", upvotes=3)
+    subscriber("a@example.org")
+    assert compose_period(DAILY).composed == 1
+    again = compose_period(DAILY)
+    assert (again.subscribers, again.composed) == (0, 0)
+    assert Digest.objects.count() == 1
+
+
+def test_only_confirmed_reachable_subscribers_of_the_frequency():
+    paper("2503.00001", "Popular", upvotes=3)
+    subscriber("ok@example.org")
+    subscriber("weekly@example.org", frequency="weekly")
+    subscriber("left@example.org").__class__.objects.filter(email="left@example.org").update(
+        unsubscribed_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    )
+    bounced = subscriber("bounced@example.org")
+    bounced.bounced_at = bounced.confirmed_at
+    bounced.save()
+    unconfirmed = subscriber("new@example.org")
+    unconfirmed.confirmed_at = None
+    unconfirmed.save()
+    compose_period(DAILY)
+    assert list(Digest.objects.values_list("subscriber__email", flat=True)) == ["ok@example.org"]
+
+
+def test_a_weekly_digest_covers_monday_to_sunday():
+    week = period_containing("weekly", DAY)
+    assert (week.first, week.last) == (dt.date(2025, 3, 10), dt.date(2025, 3, 16))
+    paper("2503.00001", "Monday", day=dt.date(2025, 3, 10), upvotes=1)
+    paper("2503.00002", "Sunday", day=dt.date(2025, 3, 16), upvotes=2)
+    paper("2503.00003", "Next Monday", day=dt.date(2025, 3, 17), upvotes=9)
+    subscriber("w@example.org", frequency="weekly")
+    compose_period(week)
+    assert [i for i, _ in items("w@example.org", week)] == ["2503.00002", "2503.00001"]
