@@ -48,10 +48,10 @@ def test_filters_as_topics():
 
 
 def test_a_topic_matches_by_meaning_above_the_threshold():
-    paper("2503.00001", "Deep residual learning for image recognition",
-          abstract="We train very deep convolutional networks to classify photographs.")  # fmt: skip
-    paper("2503.00002", "A history of medieval tax law",
-          abstract="Tax records of English towns between 1200 and 1400.")  # fmt: skip
+    cnn = "We train very deep convolutional networks to classify photographs."
+    paper("2503.00001", "Deep residual learning for image recognition", abstract=cnn)
+    tax = "Tax records of English towns between 1200 and 1400."
+    paper("2503.00002", "A history of medieval tax law", abstract=tax)
     embed_pending(get_embedder())
     subscriber("cnn@example.org", "picture classification with neural nets", trending=False)
     compose_period(DAILY)

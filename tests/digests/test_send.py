@@ -33,7 +33,8 @@ def send(**kwargs: object):
 def bodies(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     return text.get_content(), html.get_content()
 
 
@@ -41,7 +42,7 @@ def test_a_digest_has_everything_a_reader_needs(smtp_sink: SmtpSink):
     paper(
         "2503.00001", r"Bounds on $\alpha^2$-divergences", upvotes=12,
         authors=["Émile Borel", "Kurt Gödel"],
-        abstract="We prove tight bounds on divergences between two distributions. Then we test them.",
+        abstract="We prove tight bounds on divergences between two distributions. Then we test.",
         links=[{"kind": "github", "url": "https://github.com/example/bounds"}],
     )  # fmt: skip
     subscriber("reader@example.org", "divergences")
@@ -94,7 +95,8 @@ def test_paper_text_cannot_inject_headers_or_markup(smtp_sink: SmtpSink):
     (message,) = smtp_sink.messages
     assert message["Bcc"] is None
     _, html = bodies(message)
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
 
 
 def test_a_temporary_failure_is_retried_later_then_sent_once(smtp_sink: SmtpSink):
@@ -105,7 +107,8 @@ def test_a_temporary_failure_is_retried_later_then_sent_once(smtp_sink: SmtpSink
     assert (first.sent, first.deferred) == (0, 1)
     digest = Digest.objects.get()
     assert (digest.status, digest.attempts) == ("pending", 1)
-    assert digest.next_attempt_at is not None and digest.next_attempt_at > timezone.now()
+    assert digest.next_attempt_at is not None
+    assert digest.next_attempt_at > timezone.now()
     assert Delivery.objects.filter(outcome="temporary").count() == 4  # the run's quick retries
     smtp_sink.heal("busy@example.org")
     assert Sender(rate=0).send_period(DAILY).sent == 0  # not due yet
@@ -123,7 +126,8 @@ def test_a_permanent_failure_marks_the_address_and_stops_mail(smtp_sink: SmtpSin
     summary = send()
     assert (summary.sent, summary.permanent) == (1, 1)
     gone = Subscriber.objects.get(email="gone@example.org")
-    assert gone.bounced_at is not None and "550 no such user" in gone.bounce_reason
+    assert gone.bounced_at is not None
+    assert "550 no such user" in gone.bounce_reason
     assert Digest.objects.get(subscriber=gone).status == "failed"
     log = Delivery.objects.get(email="gone@example.org")
     assert (log.outcome, log.code) == ("permanent", 550)
