@@ -22,7 +22,7 @@ def items(email: str, period=DAILY) -> list[tuple[str, list[str]]]:
 
     digest = Digest.objects.get(subscriber__email=email, period_start=period.first)
     ids = {p.pk: p.arxiv_id for p in Paper.objects.all()}
-    return [(ids[int(i["paper"])], list(i["why"])) for i in digest.items]
+    return [(ids[int(str(i["paper"]))], [str(w) for w in i["why"]]) for i in digest.items]  # type: ignore[attr-defined]
 
 
 def test_trending_papers_and_topic_matches_with_their_reasons():
