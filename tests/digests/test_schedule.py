@@ -1,0 +1,96 @@
+"""The schedule: what starts when, and the worker running it on both queue storages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from pytest_django.fixtures import Settings
+
+from paperwire.digests.schedule import Job, due
+from tests.conftest import Cli, shared
+from tests.digests.conftest import SmtpSink
+
+UTC = dt.UTC
+
+
+def test_daily_digests_at_the_configured_hour_in_the_configured_zone(settings: Settings):
+    settings.DIGEST_TIME_ZONE = "Europe/Berlin"
+    settings.DIGEST_HOUR = 7
+    settings.DIGEST_WEEKDAY = 0
+    settings.HARVEST_CATEGORIES = []
+    # 06:00 UTC is 07:00 in Berlin in winter; 2025-03-12 is a Wednesday.
+    assert due(dt.datetime(2025, 3, 12, 6, 0, tzinfo=UTC)) == [
+        Job("digest", "daily", dt.date(2025, 3, 11))
+    ]
+    assert due(dt.datetime(2025, 3, 12, 7, 0, tzinfo=UTC)) == []
+
+
+def test_weekly_digests_on_the_configured_day_cover_last_week(settings: Settings):
+    settings.DIGEST_TIME_ZONE = "UTC"
+    settings.DIGEST_HOUR = 7
+    settings.DIGEST_WEEKDAY = 0
+    jobs = due(dt.datetime(2025, 3, 17, 7, 30, tzinfo=UTC))  # a Monday
+    assert Job("digest", "weekly", dt.date(2025, 3, 10)) in jobs
+
+
+def test_the_harvest_runs_at_its_hour_when_categories_are_set(settings: Settings):
+    settings.DIGEST_TIME_ZONE = "UTC"
+    settings.HARVEST_HOUR = 5
+    settings.HARVEST_CATEGORIES = ["cs.LG"]
+    assert due(dt.datetime(2025, 3, 12, 5, 0, tzinfo=UTC)) == [
+        Job("harvest", day=dt.date(2025, 3, 12))
+    ]
+    settings.HARVEST_CATEGORIES = []
+    assert due(dt.datetime(2025, 3, 12, 5, 0, tzinfo=UTC)) == []
+
+
+def _redis_or_skip(url: str) -> None:
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at {url}: {exc}")
+
+
+@pytest.mark.parametrize("queue", ["sqlite", "redis"])
+def test_the_worker_sends_a_queued_digest_run(
+    cli: Cli, smtp_sink: SmtpSink, tmp_path: Path, queue: str
+):
+    if queue == "redis":
+        url = "redis://127.0.0.1:6379/15"
+        _redis_or_skip(url)
+        redis.Redis.from_url(url).flushdb()
+        cli.env["PAPERWIRE_QUEUE_URL"] = url
+    else:
+        cli.env["PAPERWIRE_QUEUE_URL"] = f"sqlite://{tmp_path / 'queue.sqlite3'}"
+    day = "2026-08-21"
+    folder = tmp_path / "daily"
+    folder.mkdir()
+    source = shared(f"hf-daily-papers/daily/{day}.json.gz")
+    (folder / source.name).write_bytes(source.read_bytes())
+    assert cli("import", "hf-daily", str(folder), "--no-progress").returncode == 0
+    people = tmp_path / "list.csv"
+    people.write_text("email,frequency,topics\nada@example.org,daily,\nbob@example.org,daily,\n")
+    assert cli("subscribers", "import", str(people)).returncode == 0
+    cli.env["PAPERWIRE_SMTP_URL"] = f"smtp+plain://127.0.0.1:{smtp_sink.port}"
+    # What the hourly check does at the digest hour: put the period's run on the queue.
+    enqueue = cli(
+        "shell", "-c",
+        f"from paperwire.digests.tasks import send_digests; send_digests('daily', '{day}')",
+    )  # fmt: skip
+    assert enqueue.returncode == 0, enqueue.stderr
+    assert smtp_sink.messages == []  # queued, not run
+    worker = cli.popen("worker", "--workers", "1")
+    try:
+        deadline = time.monotonic() + 60
+        while len(smtp_sink.messages) < 2:
+            assert worker.poll() is None, worker.communicate()
+            assert time.monotonic() < deadline, "the worker did not send the digests"
+            time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert sorted(smtp_sink.rcpt_tos) == ["ada@example.org", "bob@example.org"]
