@@ -38,9 +38,9 @@ KEYS_FILE = "keys.npy"
 STAMPS_FILE = "stamps.npy"
 ALIVE_FILE = "alive.npy"
 MANIFEST_FILE = "vectors.json"
-HNSW_M = 16
-EF_CONSTRUCTION = 80
-EF_SEARCH = 128
+HNSW_M = 32
+EF_CONSTRUCTION = 128
+EF_SEARCH = 256
 TRAIN_SAMPLE = 100_000
 COMPACT_WHEN_DEAD = 0.2  # rebuild rather than grow once a fifth of the positions are dead
 
