@@ -285,7 +285,7 @@ def study(
             shuffled = qids[:]
             random.Random(seed).shuffle(shuffled)
             folds = [shuffled[i::5] for i in range(5)]
-            held = []
+            held: list[float] = []
             for i, fold in enumerate(folds):
                 train = [q for j, f in enumerate(folds) if j != i for q in f]
                 best = max(range(len(grid)), key=lambda g: sum(table[g][q] for q in train))

@@ -161,8 +161,9 @@ def synthetic_vectors(sample: np.ndarray, size: int) -> tuple[np.ndarray, dict[s
         noise = np.random.default_rng(seed).standard_normal(
             (len(sources), sample.shape[1]), dtype=np.float32
         )
-        out = sources + scale * (noise @ root.T)
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
+        out: np.ndarray = sources + scale * (noise @ root.T)
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out
 
     if copies:
         probe = rng.choice(len(sample), 100, replace=False)
@@ -427,6 +428,18 @@ def run_size(
         recalls.append(len(set(found.tolist()) & set(top.tolist())) / 10)
     out["exact_p50"] = percentile(exact_ms, 50)
     out["recall10"] = statistics.mean(recalls)
+    by_ef: dict[int, float] = {}
+    for ef in (128, 256, 512):  # the served efSearch is EF_SEARCH; others for comparison
+        hits = []
+        for vector in query_vectors:
+            truth = set(keys[np.argpartition(-(matrix @ vector), 10)[:10]].tolist())
+            found, _ = vector_index.search(
+                database_identity(), current_model_id(), vector, 10, ef=ef
+            )
+            hits.append(len(set(found.tolist()) & truth) / 10)
+        by_ef[ef] = statistics.mean(hits)
+    out["recall10_by_ef"] = by_ef
+    log(f"{size:,}: recall@10 by efSearch {by_ef}")
     ann_ms = []
     for vector in query_vectors:
         started = time.perf_counter()
@@ -457,7 +470,8 @@ def run_size(
         f"{out['recall10_real']:.3f}"
     )
 
-    outside = [i for i in sample_order(real) if i not in set(picks)]
+    taken = set(picks)
+    outside = [i for i in sample_order(real) if i not in taken]
     out["day_s"], out["day_parts"] = index_a_day(real, outside, size, args.day)
     return out
 
@@ -521,7 +535,7 @@ def index_a_day(
         parts["vector sync"] = time.monotonic() - began
         return added
 
-    maintenance.embed_pending = timed_embed  # type: ignore[assignment]
+    setattr(maintenance, "embed_pending", timed_embed)  # noqa: B010
     type(get_backend()).sync_vectors = timed_sync  # type: ignore[method-assign]
     started = time.monotonic()
     Ingester(progress=False).run(Stream(records(real, picks, day, offset=size + 10_000_000), day))
