@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("paperwire.digests.urls")),
     # Old-style ids hold a slash (hep-th/9901001): the rest of the path is the id.
     re_path(r"^papers/(?P<arxiv_id>.+)/upvote$", papers.upvote, name="upvote"),
+    re_path(r"^papers/(?P<arxiv_id>.+)/similar$", papers.similar_papers, name="similar"),
     re_path(r"^papers/(?P<arxiv_id>.+)$", papers.paper_page, name="paper"),
     path("feeds/daily.rss", feeds.DailyFeed(), name="feed-daily-rss"),
     path("feeds/daily.atom", feeds.DailyAtom(), name="feed-daily-atom"),

@@ -45,6 +45,17 @@ class Mailbox:
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
+    def wait_for_link(self, to: str, path: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.messages):
+                if to in str(message["To"]):
+                    match = re.search(rf"https?://\S+{re.escape(path)}\S+", _text(message))
+                    if match:
+                        return match.group(0)
+            time.sleep(0.1)
+        raise AssertionError(f"no link to {path} reached {to}")
+
     def wait_for_code(self, to: str, timeout: float = 15) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -91,6 +102,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     arxiv = ReplayServer()
     arxiv.__enter__()
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "PAPERWIRE_DATA_DIR": str(data),
@@ -101,6 +113,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "PAPERWIRE_EMBED_INLINE_MAX": "0",
         "PAPERWIRE_CACHE_URL": "file",
         "PAPERWIRE_PAGE_CACHE_SECONDS": "0",
+        "PAPERWIRE_BASE_URL": url,
     }
     env.pop("PAPERWIRE_DEBUG", None)
     imported = subprocess.run(
@@ -112,7 +125,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         [str(PAPERWIRE), "serve", "--port", str(port), "--workers", "2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, server)
         yield Site(url, mailbox, arxiv)

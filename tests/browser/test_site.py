@@ -40,6 +40,7 @@ def test_paper_page_renders_maths_with_local_katex(site: Site, page: Any):
     page.goto(site.url + "/")
     page.locator("li.paper h3 a").first.click()
     page.wait_for_selector("section.bibtex pre")
+    page.wait_for_selector("section.similar ol, section.similar .empty")  # loaded after the page
     assert "@misc{" in page.locator("section.bibtex pre").inner_text()
     # New text with inline maths, typeset by the site's script through KaTeX from this server
     # (the same path live search results take).
@@ -55,12 +56,11 @@ def test_paper_page_renders_maths_with_local_katex(site: Site, page: Any):
 
 def sign_in(site: Site, page: Any, email: str) -> None:
     page.goto(site.url + "/accounts/signup/")
-    page.fill("input[name=email]", email)
+    page.fill("main input[name=email]", email)
     page.get_by_role("button", name="Sign Up").click()
     try:
         page.wait_for_selector("input[name=code]", timeout=10_000)
     except Exception:
-        print(page.url, page.locator("main").inner_text())
         raise
     code = site.mailbox.wait_for_code(email)
     page.fill("input[name=code]", code)
@@ -100,3 +100,19 @@ def test_submit_a_paper_by_url(site: Site, page: Any):
     page.fill("#paper", "1605.08386")
     page.get_by_role("button", name="Submit").click()
     assert "already submitted" in page.locator(".messages").inner_text()
+
+
+def test_subscribe_from_the_header_confirm_and_manage(site: Site, page: Any):
+    page.goto(site.url + "/")
+    page.fill("#subscribe-email", "digest-reader@example.org")
+    page.get_by_role("button", name="Subscribe").click()
+    page.fill("main textarea[name=topics]", "graph neural networks\ncat:cs.CV")
+    page.locator("main form button[type=submit]").click()
+    link = site.mailbox.wait_for_link("digest-reader@example.org", "/subscriptions/confirm/")
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("link", name=re.compile("manage", re.I)).first.click()
+    assert "graph neural networks" in page.locator("main textarea").input_value()
+    assert page.locator('main a[href^="/feeds/search.rss?q="]').count() == 2
+    screenshot(page, "manage-subscription")
+    assert page.problems == []

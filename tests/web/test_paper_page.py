@@ -42,6 +42,7 @@ def test_the_page_holds_everything_about_the_paper(client: Client):
         "doi:10.1000/xyz",
         "/static/vendor/katex/katex.min.js",
         "Similar papers",
+        'hx-get="/papers/2501.00100/similar"',
     ):
         assert needle in page, needle
     assert "cdn" not in page.lower()
@@ -83,3 +84,12 @@ def test_hostile_text_is_text(client: Client):
 def test_bibtex_keeps_braces_balanced():
     entry = bibtex(paper(title="An {unbalanced} brace } here {", authors=["A. {Person"]))
     assert entry.count("{") == entry.count("}")
+
+
+def test_similar_papers_come_as_a_fragment_or_a_page(client: Client):
+    paper(arxiv_id="2501.00100", title="Graph networks")
+    fragment = client.get("/papers/2501.00100/similar", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment
+    page = client.get("/papers/2501.00100/similar").content.decode()
+    assert "Papers similar to" in page
+    assert client.get("/papers/2501.99999/similar").status_code == 404

@@ -36,12 +36,16 @@ TOPIC_EXAMPLES = (
 
 
 def _private(view: View) -> View:
-    """No cache anywhere may keep the page, and its address (a token) goes to no one."""
+    """No cache anywhere may keep the page, and its address (a token) goes to no other site.
+
+    ``same-origin`` rather than ``no-referrer``: with no referrer at all a browser sends
+    ``Origin: null`` with the page's own forms, which CSRF protection must refuse.
+    """
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return never_cache(wrapper)

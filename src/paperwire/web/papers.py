@@ -39,11 +39,22 @@ def paper_page(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         "web/paper.html",
         {
             "paper": paper,
-            "similar": _similar(paper),
             "bibtex": bibtex(paper),
             "voted": voted_ids(request.user, [paper.arxiv_id]),
         },
     )
+
+
+@anonymous_cache
+def similar_papers(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """A paper's neighbours: a fragment the paper page loads after itself, or a page."""
+    paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        raise Http404(f"{arxiv_id} is not in the catalogue")
+    context = {"paper": paper, "similar": _similar(paper)}
+    if request.headers.get("HX-Request"):
+        return render(request, "web/_similar.html", context)
+    return render(request, "web/similar.html", context)
 
 
 def _similar(paper: Paper) -> list[Paper]:
