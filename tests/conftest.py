@@ -26,12 +26,11 @@ def shared(relative: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
+def _empty_cache() -> None:
     """Cached pages and rate-limit counters never leak from one test into another."""
     from django.core.cache import cache
 
     cache.clear()
-    yield
 
 
 @pytest.fixture

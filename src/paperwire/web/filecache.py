@@ -16,5 +16,5 @@ CULL_CHECK_CHANCE = 0.01
 
 class SampledCullFileCache(FileBasedCache):
     def _cull(self) -> None:
-        if random.random() < CULL_CHECK_CHANCE:  # noqa: S311 — not for security
+        if random.random() < CULL_CHECK_CHANCE:
             super()._cull()  # type: ignore[misc]  # private, not in the stubs
