@@ -92,11 +92,17 @@ test: lint typecheck test-sqlite test-postgres test-pgvector
 docs: install
 	$(BIN)/python docs/cli_reference.py
 
-bench: install
+bench: install /usr/bin/wrk
 	$(BIN)/python bench/import_kaggle.py
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/similar_quality.py
 	$(BIN)/python bench/search_speed.py
+	$(BIN)/python bench/serve_load.py
+	$(BIN)/python bench/digests.py
+
+# wrk (Debian's package) is the load generator of bench/serve_load.py.
+/usr/bin/wrk:
+	$(SUDO) apt-get install -y -qq wrk || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR) tests/artifacts
