@@ -63,13 +63,13 @@ class Renderer:
         extra = f' · <a href="{escape(code)}" style="color:#1f5fbf;">code</a>' if code else ""
         return (
             f'<a href="{url}" style="font-size:16px;font-weight:600;color:#1b1d22;'
-            f'text-decoration:none;">{escape(readable(paper.title))}</a>'
+            f'text-decoration:none;">{escape(readable(paper.title))}</a>\n'
             f'<div style="color:#5b616e;font-size:13px;margin:2px 0 4px;">'
-            f"{escape(_authors(paper.authors))}</div>"
-            f'<div style="font-size:14px;color:#343842;">{escape(one_line(paper.abstract))}</div>'
+            f"{escape(_authors(paper.authors))}</div>\n"
+            f'<div style="font-size:14px;color:#343842;">{escape(one_line(paper.abstract))}</div>\n'
             f'<div style="font-size:13px;margin-top:4px;color:#5b616e;">▲ {paper.points} · '
             f'<a href="{escape(paper.abs_url)}" style="color:#1f5fbf;">arXiv</a> · '
-            f'<a href="{escape(paper.pdf_url)}" style="color:#1f5fbf;">PDF</a>{extra}</div>'
+            f'<a href="{escape(paper.pdf_url)}" style="color:#1f5fbf;">PDF</a>{extra}</div>\n'
         )
 
     def _paper_text(self, paper: Paper) -> str:
@@ -101,21 +101,25 @@ class Renderer:
             html, text = self._papers[pk]
             why = "; ".join(str(w) for w in item.get("why", []))  # type: ignore[attr-defined]
             html_items.append(
-                f'<tr><td style="padding:14px 0;border-bottom:1px solid #e3e6eb;">{html}'
+                f'<tr><td style="padding:14px 0;border-bottom:1px solid #e3e6eb;">\n{html}'
                 f'<div style="font-size:12px;color:#7a5b00;margin-top:4px;">why: {escape(why)}'
-                "</div></td></tr>"
+                "</div></td></tr>\n"
             )
             text_items.append(f"{text}\n  why: {why}")
         title = escape(f"{settings.SITE_NAME} — {digest.frequency} digest, {self.period.label}")
+        # Short lines (none near SMTP's 998-byte limit) let the HTML travel as 8-bit text:
+        # one long line would make Django encode all of it as quoted-printable, slowly.
         html = (
-            f'<!doctype html><html><body style="margin:0;padding:16px;background:#ffffff;">'
-            f'<table role="presentation" width="100%" style="max-width:640px;{FONT}color:#1b1d22;">'
-            f'<tr><td style="font-size:20px;font-weight:700;padding-bottom:8px;">{title}</td></tr>'
+            '<!doctype html><html><body style="margin:0;padding:16px;background:#ffffff;">\n'
+            f'<table role="presentation" width="100%" style="max-width:640px;{FONT}'
+            'color:#1b1d22;">\n'
+            '<tr><td style="font-size:20px;font-weight:700;padding-bottom:8px;">'
+            f"{title}</td></tr>\n"
             + "".join(html_items)
-            + '<tr><td style="padding-top:16px;font-size:12px;color:#5b616e;">'
-            f'<a href="{escape(manage)}" style="color:#5b616e;">Change topics or frequency</a> · '
-            f'<a href="{escape(unsubscribe)}" style="color:#5b616e;">Unsubscribe</a>'
-            "</td></tr></table></body></html>"
+            + '<tr><td style="padding-top:16px;font-size:12px;color:#5b616e;">\n'
+            f'<a href="{escape(manage)}" style="color:#5b616e;">Change topics or frequency</a> · \n'
+            f'<a href="{escape(unsubscribe)}" style="color:#5b616e;">Unsubscribe</a>\n'
+            "</td></tr></table></body></html>\n"
         )
         text = (
             f"{settings.SITE_NAME} — {digest.frequency} digest, {self.period.label}\n\n"

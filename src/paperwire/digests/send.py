@@ -24,6 +24,9 @@ from paperwire.digests.periods import DigestPeriod
 from paperwire.digests.render import Renderer
 from paperwire.digests.transport import DeliveryError, Reply, Transport, open_transport
 
+# Digests accepted by the server are recorded as sent in batches: each one's own commit point
+# (``sending``) is what makes it count, so a batch lost in a crash is settled on resume.
+RECORD_BATCH = 100
 MAX_ATTEMPTS = 6  # runs (each with its own quick retries) before a digest is given up
 QUICK_RETRIES = 3
 CHUNK = 500
@@ -88,6 +91,7 @@ class Sender:
         self.retry_base = retry_base
         self.transport = transport or open_transport()
         self.progress = progress
+        self._accepted: list[tuple[Digest, Reply]] = []
 
     def send_period(self, period: DigestPeriod) -> SendSummary:
         summary = SendSummary()
@@ -113,9 +117,12 @@ class Sender:
                 renderer.load(int(str(i["paper"])) for d in chunk for i in d.items)
                 for digest in chunk:
                     self._deliver(digest, renderer, summary)
+                    if len(self._accepted) >= RECORD_BATCH:
+                        self._record_accepted()
                     if self.progress is not None:
                         self.progress(1)
         finally:
+            self._record_accepted()
             self.transport.close()
         summary.seconds = time.monotonic() - started
         return summary
@@ -173,10 +180,41 @@ class Sender:
                 self._defer(digest)
                 summary.deferred += 1
                 return
-            with transaction.atomic():
-                self._mark_sent(digest, reply)
+            self._accepted.append((digest, reply))
             summary.sent += 1
             return
+
+    def _record_accepted(self) -> None:
+        if not self._accepted:
+            return
+        accepted, self._accepted = self._accepted, []
+        now = timezone.now()
+        with transaction.atomic():
+            Digest.objects.filter(pk__in=[d.pk for d, _ in accepted]).update(
+                status=Digest.Status.SENT, sent_at=now
+            )
+            Received.objects.bulk_create(
+                [
+                    Received(subscriber_id=d.subscriber_id, paper_id=int(str(i["paper"])), digest=d)
+                    for d, _ in accepted
+                    for i in d.items
+                ],
+                ignore_conflicts=True,
+                batch_size=2000,
+            )
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(
+                        digest=d,
+                        email=d.subscriber.email,
+                        outcome=Delivery.Outcome.SENT,
+                        code=r.code,
+                        detail=r.text[:200],
+                    )
+                    for d, r in accepted
+                ],
+                batch_size=500,
+            )
 
     def _mark_sent(self, digest: Digest, reply: Reply) -> None:
         Digest.objects.filter(pk=digest.pk).update(
