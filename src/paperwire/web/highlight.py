@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +18,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ENDINGS = ("ing", "ed", "es", "s")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     lowered = word.lower()
     for ending in _ENDINGS:
