@@ -17,6 +17,7 @@ from django.utils.html import escape
 from paperwire.catalogue.models import Paper
 from paperwire.digests import links
 from paperwire.digests.mathtext import readable
+from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Digest
 from paperwire.digests.periods import DigestPeriod
 
@@ -89,6 +90,10 @@ class Renderer:
         )
 
     def message(self, digest: Digest, email: str) -> EmailMultiAlternatives:
+        """The digest as a Django message (previews, provider APIs)."""
+        return self.outbound(digest, email).as_django()
+
+    def outbound(self, digest: Digest, email: str) -> Outbound:
         self.load(int(str(item["paper"])) for item in digest.items)
         unsubscribe = links.unsubscribe_url(digest.subscriber_id)
         manage = links.manage_url(digest.subscriber_id)
@@ -126,10 +131,12 @@ class Renderer:
             + "\n\n".join(text_items)
             + f"\n\n--\nChange topics or frequency: {manage}\nUnsubscribe: {unsubscribe}\n"
         )
-        message = EmailMultiAlternatives(
+        return Outbound(
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=email,
             subject=self.subject(digest),
-            body=text,
-            to=[email],
+            text=text,
+            html=html,
             headers={
                 # RFC 8058: one click in the mail client unsubscribes, by POST to this URL.
                 "List-Unsubscribe": f"<{unsubscribe}>",
@@ -139,8 +146,6 @@ class Renderer:
                 "Precedence": "bulk",
             },
         )
-        message.attach_alternative(html, "text/html")
-        return message
 
     def message_id(self, digest: Digest) -> str:
         # Stable per digest: a resend after a crash carries the same id, which mail stores use

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -148,7 +148,7 @@ class Sender:
             return
         if not digest.message_id:
             digest.message_id = renderer.message_id(digest)
-        message = renderer.message(digest, subscriber.email)
+        message = renderer.outbound(digest, subscriber.email)
 
         def commit() -> None:
             Digest.objects.filter(pk=digest.pk).update(
@@ -193,14 +193,8 @@ class Sender:
             Digest.objects.filter(pk__in=[d.pk for d, _ in accepted]).update(
                 status=Digest.Status.SENT, sent_at=now
             )
-            Received.objects.bulk_create(
-                [
-                    Received(subscriber_id=d.subscriber_id, paper_id=int(str(i["paper"])), digest=d)
-                    for d, _ in accepted
-                    for i in d.items
-                ],
-                ignore_conflicts=True,
-                batch_size=2000,
+            _remember_received(
+                (d.subscriber_id, int(str(i["paper"])), d.pk) for d, _ in accepted for i in d.items
             )
             Delivery.objects.bulk_create(
                 [
@@ -258,3 +252,17 @@ class Sender:
         Digest.objects.filter(pk=digest.pk).update(
             status=Digest.Status.PENDING, attempts=attempts, next_attempt_at=timezone.now() + delay
         )
+
+
+def _remember_received(rows: Iterable[tuple[int, int, int]]) -> None:
+    """Receipts, about twenty a digest: one executemany (bulk_create cost ~80 µs a row)."""
+    quote = connection.ops.quote_name
+    meta = Received._meta
+    fields = (Received.subscriber.field, Received.paper.field, Received.digest.field)
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s) "  # noqa: S608
+        "ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))

@@ -24,7 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
+
+from paperwire.digests.mime import Outbound
 
 Commit = Callable[[], None]
 
@@ -54,7 +56,7 @@ class SenderRefused(Exception):
 
 
 class Transport:
-    def send(self, message: EmailMessage, commit: Commit) -> Reply:
+    def send(self, message: Outbound, commit: Commit) -> Reply:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -90,7 +92,7 @@ class SmtpTransport(Transport):
                 self._smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self._smtp
 
-    def send(self, message: EmailMessage, commit: Commit) -> Reply:
+    def send(self, message: Outbound, commit: Commit) -> Reply:
         try:
             return self._send(message, commit)
         except DeliveryError:
@@ -102,23 +104,21 @@ class SmtpTransport(Transport):
             text = str(getattr(exc, "smtp_error", b"") or exc)
             raise DeliveryError(Reply(code if code >= 400 else 421, text[:300])) from exc
 
-    def _send(self, message: EmailMessage, commit: Commit) -> Reply:
+    def _send(self, message: Outbound, commit: Commit) -> Reply:
         smtp = self._connection()
         smtp.ehlo_or_helo_if_needed()
-        sender = message.from_email or settings.DEFAULT_FROM_EMAIL
-        recipients = message.recipients()
-        code, text = smtp.mail(_address(sender))
+        body = message.as_bytes()
+        options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
+        code, text = smtp.mail(message.envelope_from, options)
         if 500 <= code < 600:
             raise SenderRefused(
-                f"the mail server refused the sender {sender}: {code} {_decode(text)}"
+                f"the mail server refused the sender {message.from_email}: {code} {_decode(text)}"
             )
         _expect(code, text, 250)
-        for recipient in recipients:
-            code, text = smtp.rcpt(recipient)
-            _expect(code, text, 250, 251)
+        code, text = smtp.rcpt(message.to)
+        _expect(code, text, 250, 251)
         code, text = smtp.docmd("DATA")
         _expect(code, text, 354)
-        body = message.message().as_bytes(linesep="\r\n")
         body = _LEADING_DOT.sub(b"..", body)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
@@ -149,11 +149,12 @@ class DjangoTransport(Transport):
     def __init__(self) -> None:
         self._connection = get_connection(fail_silently=False)
 
-    def send(self, message: EmailMessage, commit: Commit) -> Reply:
+    def send(self, message: Outbound, commit: Commit) -> Reply:
         commit()
-        message.connection = self._connection
+        django_message = message.as_django()
+        django_message.connection = self._connection
         try:
-            message.send()
+            django_message.send()
         except Exception as exc:
             status = getattr(exc, "status_code", None)
             # anymail: a refused recipient is permanent; a 4xx/5xx from the API likewise
@@ -177,9 +178,3 @@ def _expect(code: int, text: bytes | str, *good: int) -> None:
 
 def _decode(text: bytes | str) -> str:
     return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-
-
-def _address(value: str) -> str:
-    from email.utils import parseaddr
-
-    return parseaddr(value)[1] or value
