@@ -78,6 +78,14 @@ def model_files() -> ModelFiles:
     )
 
 
+def _default_threads() -> int:
+    """All cores (at most 4), unless the server divided them among its workers."""
+    configured = os.environ.get("PAPERWIRE_QUERY_THREADS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return min(4, os.cpu_count() or 1)
+
+
 class OnnxEmbedder:
     model_id = MODEL_ID
 
@@ -90,7 +98,7 @@ class OnnxEmbedder:
                 f"the ONNX model {files.onnx} has not been made yet: run `paperwire prepare_model`"
             )
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        options.intra_op_num_threads = threads or _default_threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = onnxruntime.InferenceSession(
