@@ -29,9 +29,7 @@ class Command(PaperwireCommand):
         # Each worker encodes queries on its own: share the cores instead of every worker
         # starting a thread per core (four busy threads on two cores doubled search time).
         cores = os.cpu_count() or 1
-        os.environ.setdefault(
-            "PAPERWIRE_QUERY_THREADS", str(max(1, cores // options["workers"]))
-        )
+        os.environ.setdefault("PAPERWIRE_QUERY_THREADS", str(max(1, cores // options["workers"])))
         from gunicorn.app.wsgiapp import WSGIApplication
 
         bind = f"{options['host']}:{options['port']}"
