@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from email.header import Header
 from email.utils import formatdate, parseaddr
+from functools import lru_cache
 
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
 
@@ -33,7 +34,7 @@ class Outbound:
 
     @property
     def envelope_from(self) -> str:
-        return parseaddr(self.from_email)[1] or self.from_email
+        return _address(self.from_email)
 
     def as_django(self) -> EmailMultiAlternatives:
         message = EmailMultiAlternatives(
@@ -84,4 +85,13 @@ def _crlf(text: str) -> str:
 
 
 def _too_long(text: str) -> bool:
-    return any(len(line.encode("utf-8")) > MAX_LINE for line in text.split("\r\n"))
+    # A character is at most 4 bytes in UTF-8: only lines over 249 characters need measuring.
+    return any(
+        len(line) > MAX_LINE // 4 and len(line.encode("utf-8")) > MAX_LINE
+        for line in text.split("\r\n")
+    )
+
+
+@lru_cache(maxsize=64)
+def _address(value: str) -> str:
+    return parseaddr(value)[1] or value

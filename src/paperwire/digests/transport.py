@@ -119,7 +119,8 @@ class SmtpTransport(Transport):
         _expect(code, text, 250, 251)
         code, text = smtp.docmd("DATA")
         _expect(code, text, 354)
-        body = _LEADING_DOT.sub(b"..", body)
+        if body.startswith(b".") or b"\n." in body:  # dot-stuffing (RFC 5321 4.5.2)
+            body = _LEADING_DOT.sub(b"..", body)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         smtp.send(body)
