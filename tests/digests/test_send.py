@@ -47,6 +47,10 @@ def test_a_digest_has_everything_a_reader_needs(smtp_sink: SmtpSink):
     )  # fmt: skip
     subscriber("reader@example.org", "divergences")
     assert send().sent == 1
+    log = Delivery.objects.get(email="reader@example.org")
+    assert (log.outcome, log.code, log.digest_id) == ("sent", 250, Digest.objects.get().pk)
+    assert log.at is not None
+    assert Received.objects.filter(subscriber__email="reader@example.org").count() == 1
     (message,) = smtp_sink.to("reader@example.org")
     text, html = bodies(message)
     for body in (text, html):

@@ -194,18 +194,17 @@ class Sender:
             _remember_received(
                 (d.subscriber_id, int(str(i["paper"])), d.pk) for d, _ in accepted for i in d.items
             )
-            Delivery.objects.bulk_create(
-                [
-                    Delivery(
-                        digest=d,
-                        email=d.subscriber.email,
-                        outcome=Delivery.Outcome.SENT,
-                        code=r.code,
-                        detail=r.text[:200],
-                    )
-                    for d, r in accepted
-                ],
-                batch_size=500,
+            _log_sent(
+                (
+                    d.pk,
+                    d.subscriber.email,
+                    "digest",
+                    now,
+                    Delivery.Outcome.SENT,
+                    r.code,
+                    r.text[:200],
+                )
+                for d, r in accepted
             )
 
     def _mark_sent(self, digest: Digest, reply: Reply) -> None:
@@ -285,3 +284,18 @@ def _mark_sending(digest_id: int, message_id: str) -> None:
         cursor.execute(
             _mark_sending_sql(connection.vendor), [Digest.Status.SENDING, message_id, digest_id]
         )
+
+
+_LOG_FIELDS = ("email", "kind", "at", "outcome", "code", "detail")
+
+
+def _log_sent(rows: Iterable[tuple[int, str, str, dt.datetime, str, int, str]]) -> None:
+    """Delivery-log rows for accepted digests, by one executemany like the receipts."""
+    quote = connection.ops.quote_name
+    fields = [Delivery.digest.field, *(Delivery._meta.get_field(n) for n in _LOG_FIELDS)]
+    columns = ", ".join(quote(str(getattr(f, "column", ""))) for f in fields)
+    table = quote(Delivery._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 7)})"  # noqa: S608
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(a, b, c, adapt(d), e, f, g) for a, b, c, d, e, f, g in rows])
