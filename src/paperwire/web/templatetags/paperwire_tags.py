@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -18,3 +20,29 @@ def web_url(value: object) -> str:
     except ValueError:
         return ""
     return text if scheme in ("http", "https") else ""
+
+
+# The list entries' link lines, built in Python: as template loops they were a third of the
+# time of a search page (20 entries × up to 8 authors and 4 categories; cProfile).
+
+
+@register.simple_tag
+def author_links(authors: list[str], limit: int = 8, sort: str = "") -> SafeString:
+    extra = f"&amp;sort={escape(sort)}" if sort else ""
+    links = [
+        f'<a href="/search?author={escape(quote(name, safe=""))}{extra}">{escape(name)}</a>'
+        for name in authors[:limit]
+    ]
+    more = ", et al." if len(authors) > limit else ""
+    return mark_safe(", ".join(links) + more)  # noqa: S308 — every piece escaped above
+
+
+@register.simple_tag
+def category_links(categories: list[str], limit: int = 4) -> SafeString:
+    return mark_safe(  # noqa: S308 — every piece escaped
+        "".join(
+            f' <a class="cat" href="/search?cat={escape(quote(c, safe=""))}&amp;sort=newest">'
+            f"{escape(c)}</a>"
+            for c in categories[:limit]
+        )
+    )
