@@ -81,15 +81,16 @@ def _header_value(name: str, value: str) -> str:
 
 
 def _crlf(text: str) -> str:
-    return "\r\n".join(text.splitlines())
+    # Every line break becomes CRLF, a bare CR included (SMTP servers refuse bare CRs).
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
 
 
 def _too_long(text: str) -> bool:
+    lines = text.split("\r\n")
     # A character is at most 4 bytes in UTF-8: only lines over 249 characters need measuring.
-    return any(
-        len(line) > MAX_LINE // 4 and len(line.encode("utf-8")) > MAX_LINE
-        for line in text.split("\r\n")
-    )
+    if max(map(len, lines), default=0) <= MAX_LINE // 4:
+        return False
+    return any(len(line.encode("utf-8")) > MAX_LINE for line in lines)
 
 
 @lru_cache(maxsize=64)

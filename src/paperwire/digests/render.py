@@ -47,6 +47,7 @@ class Renderer:
 
     def __init__(self, period: DigestPeriod) -> None:
         self.period = period
+        self.label = period.label
         self._papers: dict[int, tuple[str, str]] = {}  # pk -> (html, text)
         self._domain = urlsplit(settings.BASE_URL).hostname or "localhost"
 
@@ -86,7 +87,7 @@ class Renderer:
         count = len(digest.items)
         noun = "paper" if count == 1 else "papers"
         return (
-            f"{settings.SITE_NAME} {digest.frequency} digest, {self.period.label}: {count} {noun}"
+            f"{settings.SITE_NAME} {digest.frequency} digest, {self.label}: {count} {noun}"
         )
 
     def message(self, digest: Digest, email: str) -> EmailMultiAlternatives:
@@ -111,7 +112,7 @@ class Renderer:
                 "</div></td></tr>\n"
             )
             text_items.append(f"{text}\n  why: {why}")
-        title = escape(f"{settings.SITE_NAME} — {digest.frequency} digest, {self.period.label}")
+        title = escape(f"{settings.SITE_NAME} — {digest.frequency} digest, {self.label}")
         # Short lines (none near SMTP's 998-byte limit) let the HTML travel as 8-bit text:
         # one long line would make Django encode all of it as quoted-printable, slowly.
         html = (
@@ -127,7 +128,7 @@ class Renderer:
             "</td></tr></table></body></html>\n"
         )
         text = (
-            f"{settings.SITE_NAME} — {digest.frequency} digest, {self.period.label}\n\n"
+            f"{settings.SITE_NAME} — {digest.frequency} digest, {self.label}\n\n"
             + "\n\n".join(text_items)
             + f"\n\n--\nChange topics or frequency: {manage}\nUnsubscribe: {unsubscribe}\n"
         )
