@@ -86,9 +86,7 @@ class Renderer:
     def subject(self, digest: Digest) -> str:
         count = len(digest.items)
         noun = "paper" if count == 1 else "papers"
-        return (
-            f"{settings.SITE_NAME} {digest.frequency} digest, {self.label}: {count} {noun}"
-        )
+        return f"{settings.SITE_NAME} {digest.frequency} digest, {self.label}: {count} {noun}"
 
     def message(self, digest: Digest, email: str) -> EmailMultiAlternatives:
         """The digest as a Django message (previews, provider APIs)."""
