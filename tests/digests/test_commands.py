@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Cli, shared
+from tests.conftest import Cli
+from tests.digests.factories import real_day_with_subscribers
 
 CSV = "\n".join(
     [
@@ -53,16 +54,7 @@ def test_import_refuses_a_file_without_the_header(cli: Cli, tmp_path: Path):
 
 
 def _day_with_subscribers(cli: Cli, tmp_path: Path) -> str:
-    day = "2026-08-21"
-    folder = tmp_path / "daily"
-    folder.mkdir()
-    source = shared(f"hf-daily-papers/daily/{day}.json.gz")
-    (folder / source.name).write_bytes(source.read_bytes())
-    assert cli("import", "hf-daily", str(folder), "--no-progress").returncode == 0
-    path = tmp_path / "list.csv"
-    path.write_text("email,frequency,topics\nada@example.org,daily,agents\n")
-    assert cli("subscribers", "import", str(path)).returncode == 0
-    return day
+    return real_day_with_subscribers(cli, tmp_path, "ada@example.org,daily,agents\n")
 
 
 def test_dry_run_composes_and_sends_nothing(cli: Cli, tmp_path: Path):

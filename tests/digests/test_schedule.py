@@ -11,8 +11,9 @@ import redis
 from pytest_django.fixtures import Settings
 
 from paperwire.digests.schedule import Job, due
-from tests.conftest import Cli, shared
+from tests.conftest import Cli
 from tests.digests.conftest import SmtpSink
+from tests.digests.factories import real_day_with_subscribers
 
 UTC = dt.UTC
 
@@ -66,15 +67,8 @@ def test_the_worker_sends_a_queued_digest_run(
         cli.env["PAPERWIRE_QUEUE_URL"] = url
     else:
         cli.env["PAPERWIRE_QUEUE_URL"] = f"sqlite://{tmp_path / 'queue.sqlite3'}"
-    day = "2026-08-21"
-    folder = tmp_path / "daily"
-    folder.mkdir()
-    source = shared(f"hf-daily-papers/daily/{day}.json.gz")
-    (folder / source.name).write_bytes(source.read_bytes())
-    assert cli("import", "hf-daily", str(folder), "--no-progress").returncode == 0
-    people = tmp_path / "list.csv"
-    people.write_text("email,frequency,topics\nada@example.org,daily,\nbob@example.org,daily,\n")
-    assert cli("subscribers", "import", str(people)).returncode == 0
+    rows = "ada@example.org,daily,\nbob@example.org,daily,\n"
+    day = real_day_with_subscribers(cli, tmp_path, rows)
     cli.env["PAPERWIRE_SMTP_URL"] = f"smtp+plain://127.0.0.1:{smtp_sink.port}"
     # What the hourly check does at the digest hour: put the period's run on the queue.
     enqueue = cli(

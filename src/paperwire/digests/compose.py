@@ -13,7 +13,6 @@ this week.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from paperwire.digests.periods import DigestPeriod
 from paperwire.search.embeddings import EmbedderUnavailable, current_model_id, get_embedder
 from paperwire.search.models import Embedding
 from paperwire.search.query import ParsedQuery, parse_query
+from paperwire.search.terms import WORD, stem
 
 TRENDING_ITEMS = 10
 TOPIC_ITEMS = 5
@@ -37,17 +37,6 @@ MAX_ITEMS = 30
 # SciFact train: see docs/digests.md).
 SEMANTIC_THRESHOLD = 0.45
 INSERT_BATCH = 2000
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-_ENDINGS = ("ing", "ed", "es", "s")
-
-
-def _stem(word: str) -> str:
-    lowered = word.lower()
-    for ending in _ENDINGS:
-        if lowered.endswith(ending) and len(lowered) - len(ending) >= 3:
-            return lowered[: -len(ending)]
-    return lowered
 
 
 @dataclass
@@ -93,7 +82,7 @@ class PeriodPapers:
                 authors_lower=" | ".join(paper.authors).lower(),
                 has_code=paper.code_url is not None,
                 text_lower=" ".join(text.lower().split()),
-                stems=frozenset(_stem(w) for w in _WORD.findall(text)),
+                stems=frozenset(stem(w) for w in WORD.findall(text)),
             )
             order.append(paper.pk)
         top = [pk for pk in order if candidates[pk].points > 0][:TRENDING_ITEMS]
@@ -144,7 +133,7 @@ class PeriodPapers:
         if vector is not None:
             scores = self.vectors @ vector
             similarity = dict(zip(self.vector_ids, scores.tolist(), strict=True))
-        words = {_stem(w) for w in query.words}
+        words = {stem(w) for w in query.words}
         phrases = [" ".join(p.lower().split()) for p in query.phrases]
         scored: list[tuple[float, float, int]] = []
         for c in allowed:

@@ -7,30 +7,18 @@ endings dropped) so "networks" marks "network", as the keyword index would match
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_ENDINGS = ("ing", "ed", "es", "s")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    lowered = word.lower()
-    for ending in _ENDINGS:
-        if lowered.endswith(ending) and len(lowered) - len(ending) >= 3:
-            return lowered[: -len(ending)]
-    return lowered
+from paperwire.search.terms import WORD, stem
 
 
 def stems(words: Iterable[str]) -> frozenset[str]:
     found: set[str] = set()
     for text in words:
-        found.update(stem(w) for w in _WORD.findall(text) if len(w) > 1)
+        found.update(stem(w) for w in WORD.findall(text) if len(w) > 1)
     return frozenset(found)
 
 
@@ -40,7 +28,7 @@ def excerpt(text: str, terms: frozenset[str], length: int = 320) -> str:
     if len(text) <= length:
         return text
     start = 0
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         if stem(match.group()) in terms:
             start = max(0, match.start() - length // 4)
             break
@@ -59,7 +47,7 @@ def highlight(text: str, terms: frozenset[str]) -> SafeString:
         return escape(text)
     out: list[str] = []
     last = 0
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         if stem(match.group()) in terms:
             out.append(escape(text[last : match.start()]))
             out.append(f"<mark>{escape(match.group())}</mark>")
