@@ -49,6 +49,7 @@ class Renderer:
         self.period = period
         self.label = period.label
         self._papers: dict[int, tuple[str, str]] = {}  # pk -> (html, text)
+        self._blocks: dict[tuple[int, str], tuple[str, str]] = {}  # (pk, why) -> (html, text)
         self._domain = urlsplit(settings.BASE_URL).hostname or "localhost"
 
     def load(self, paper_ids: Iterable[int]) -> None:
@@ -102,14 +103,20 @@ class Renderer:
             pk = int(str(item["paper"]))
             if pk not in self._papers:
                 continue  # deleted since composing
-            html, text = self._papers[pk]
             why = "; ".join(str(w) for w in item.get("why", []))  # type: ignore[attr-defined]
-            html_items.append(
-                f'<tr><td style="padding:14px 0;border-bottom:1px solid #e3e6eb;">\n{html}'
-                f'<div style="font-size:12px;color:#7a5b00;margin-top:4px;">why: {escape(why)}'
-                "</div></td></tr>\n"
-            )
-            text_items.append(f"{text}\n  why: {why}")
+            block = self._blocks.get((pk, why))
+            if block is None:  # a paper with the same reasons reads the same in every digest
+                html, text = self._papers[pk]
+                block = (
+                    f'<tr><td style="padding:14px 0;border-bottom:1px solid #e3e6eb;">\n{html}'
+                    f'<div style="font-size:12px;color:#7a5b00;margin-top:4px;">why: '
+                    f"{escape(why)}</div></td></tr>\n",
+                    f"{text}\n  why: {why}",
+                )
+                if len(self._blocks) < 200_000:
+                    self._blocks[(pk, why)] = block
+            html_items.append(block[0])
+            text_items.append(block[1])
         title = escape(f"{settings.SITE_NAME} — {digest.frequency} digest, {self.label}")
         # Short lines (none near SMTP's 998-byte limit) let the HTML travel as 8-bit text:
         # one long line would make Django encode all of it as quoted-printable, slowly.
