@@ -64,7 +64,7 @@ class Command(PaperwireCommand):
         people = people.annotate(n_topics=Count("topics")).order_by("email")
         topics: dict[int, list[str]] = {}
         for subscriber in people.prefetch_related("topics").iterator(chunk_size=2000):
-            topics[subscriber.pk] = [t.query for t in subscriber.topics.all()]
+            topics[subscriber.pk] = sorted(t.query for t in subscriber.topics.all())
             if options["json"]:
                 record = {
                     "email": subscriber.email, "frequency": subscriber.frequency,
