@@ -103,6 +103,16 @@ def test_paper_text_cannot_inject_headers_or_markup(smtp_sink: SmtpSink):
     assert "&lt;script&gt;" in html
 
 
+def test_an_address_with_a_line_break_cannot_inject_smtp_commands(smtp_sink: SmtpSink):
+    # Addresses are validated when stored; this one is written around the validation.
+    paper("2503.00001", "Popular", upvotes=3)
+    subscriber("evil@example.org>\r\nRCPT TO:<thief@example.org")
+    subscriber("fine@example.org")
+    summary = send()
+    assert (summary.sent, summary.permanent) == (1, 1)
+    assert smtp_sink.rcpt_tos == ["fine@example.org"]
+
+
 def test_a_temporary_failure_is_retried_later_then_sent_once(smtp_sink: SmtpSink):
     paper("2503.00001", "Popular", upvotes=3)
     subscriber("busy@example.org")

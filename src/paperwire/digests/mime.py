@@ -86,11 +86,9 @@ def _crlf(text: str) -> str:
 
 
 def _too_long(text: str) -> bool:
-    lines = text.split("\r\n")
     # A character is at most 4 bytes in UTF-8: only lines over 249 characters need measuring.
-    if max(map(len, lines), default=0) <= MAX_LINE // 4:
-        return False
-    return any(len(line.encode("utf-8")) > MAX_LINE for line in lines)
+    suspects = [line for line in text.split("\r\n") if len(line) > MAX_LINE // 4]
+    return any(len(line.encode("utf-8")) > MAX_LINE for line in suspects)
 
 
 @lru_cache(maxsize=64)

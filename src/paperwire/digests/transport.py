@@ -98,6 +98,9 @@ class SmtpTransport(Transport):
         except DeliveryError:
             self._reset()
             raise
+        except ValueError as exc:  # smtplib refuses a line break in an address: never sendable
+            self._reset()
+            raise DeliveryError(Reply(553, f"address refused: {exc}"[:300])) from exc
         except (smtplib.SMTPException, OSError) as exc:
             self.close()  # the connection is in an unknown state: start afresh next time
             code = getattr(exc, "smtp_code", 0) or 0
@@ -108,14 +111,16 @@ class SmtpTransport(Transport):
         smtp = self._connection()
         smtp.ehlo_or_helo_if_needed()
         body = message.as_bytes()
-        options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
-        code, text = smtp.mail(message.envelope_from, options)
+        # docmd, not mail()/rcpt(): those re-parse the addresses (validated when stored) on every
+        # message; putcmd still refuses any line break in a command.
+        body_type = " BODY=8BITMIME" if smtp.has_extn("8bitmime") else ""
+        code, text = smtp.docmd("MAIL", f"FROM:<{message.envelope_from}>{body_type}")
         if 500 <= code < 600:
             raise SenderRefused(
                 f"the mail server refused the sender {message.from_email}: {code} {_decode(text)}"
             )
         _expect(code, text, 250)
-        code, text = smtp.rcpt(message.to)
+        code, text = smtp.docmd("RCPT", f"TO:<{message.to}>")
         _expect(code, text, 250, 251)
         code, text = smtp.docmd("DATA")
         _expect(code, text, 354)
