@@ -24,6 +24,13 @@ COMMANDS: list[tuple[str, ...]] = [
     ("embed",),
     ("prepare_model",),
     ("serve",),
+    ("subscribers",),
+    ("subscribers", "import"),
+    ("subscribers", "list"),
+    ("digest",),
+    ("digest", "send"),
+    ("digest", "preview"),
+    ("worker",),
 ]
 OUT = Path(__file__).with_name("cli.md")
 

@@ -28,7 +28,6 @@ class MailConfig:
     use_tls: bool = False
     use_ssl: bool = False
     timeout: float = 30.0
-    options: dict[str, str] = field(default_factory=dict)
     anymail: dict[str, str] = field(default_factory=dict)
 
 
@@ -78,5 +77,4 @@ def parse_mail_url(url: str) -> MailConfig:
         use_tls=tls,
         use_ssl=ssl,
         timeout=timeout,
-        options=query,
     )

@@ -192,7 +192,6 @@ SITE_NAME = env_str("PAPERWIRE_SITE_NAME", "paperwire")
 BASE_URL = env_str("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000")
 
 # Digests. Messages per second handed to the mail server (0: no limit).
-DIGESTS_ENABLED = True
 MAIL_RATE = env_float("PAPERWIRE_MAIL_RATE", 10.0)
 DIGEST_TIME_ZONE = env_str("PAPERWIRE_DIGEST_TIME_ZONE", "UTC")
 DIGEST_HOUR = int(env_float("PAPERWIRE_DIGEST_HOUR", 7))

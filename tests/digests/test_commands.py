@@ -81,3 +81,10 @@ def test_a_bad_period_is_a_one_line_error(cli: Cli):
     result = cli("digest", "send", "--period", "monthly")
     assert result.returncode != 0
     assert "invalid choice: 'monthly'" in result.stderr
+
+
+def test_a_bad_date_is_a_one_line_error(cli: Cli):
+    for args in (("send", "--period", "daily"), ("preview", "ada@example.org")):
+        result = cli("digest", *args, "--date", "2026-13-01")
+        assert result.returncode != 0
+        assert result.stderr.strip() == "CommandError: not a date (YYYY-MM-DD): '2026-13-01'"

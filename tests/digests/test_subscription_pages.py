@@ -495,15 +495,3 @@ def test_a_refused_confirmation_says_so_without_saying_more(
     delivery = Delivery.objects.get()
     assert delivery.outcome == Delivery.Outcome.TEMPORARY
     assert str(code) in delivery.detail
-
-
-def test_the_subscribe_page_is_absent_when_digests_are_off(
-    client: Client, smtp_sink: SmtpSink, settings: Settings
-):
-    subscriber = Subscriber.objects.create(email=ADDRESS, confirmed_at=timezone.now())
-    settings.DIGESTS_ENABLED = False
-    assert client.get("/subscribe").status_code == 404
-    assert _subscribe(client).status_code == 404
-    # Whoever already subscribed can still manage and leave.
-    assert client.get(urlsplit(links.manage_url(subscriber.pk)).path).status_code == 200
-    assert client.post(urlsplit(links.unsubscribe_url(subscriber.pk)).path).status_code == 200

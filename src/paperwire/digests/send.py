@@ -130,16 +130,12 @@ class Sender:
 
     def _settle_interrupted(self, digests: QuerySet[Digest]) -> int:
         stuck = list(digests.filter(status=Digest.Status.SENDING).select_related("subscriber"))
-        for digest in stuck:
-            with transaction.atomic():
-                self._mark_sent(digest, Reply(0, "the sender stopped after the last byte"))
-                Delivery.objects.create(
-                    digest=digest,
-                    email=digest.subscriber.email,
-                    outcome=Delivery.Outcome.UNCERTAIN,
-                    detail="the previous sender stopped between the message's last byte and "
-                    "the server's answer; counted as sent, never sent twice",
-                )  # fmt: skip
+        uncertain = Reply(
+            0,
+            "the previous sender stopped between the message's last byte and the server's "
+            "answer; counted as sent, never sent twice",
+        )
+        _record_sent([(d, uncertain) for d in stuck], Delivery.Outcome.UNCERTAIN)
         return len(stuck)
 
     def _deliver(self, digest: Digest, renderer: Renderer, summary: SendSummary) -> None:
@@ -183,48 +179,8 @@ class Sender:
             return
 
     def _record_accepted(self) -> None:
-        if not self._accepted:
-            return
         accepted, self._accepted = self._accepted, []
-        now = timezone.now()
-        with transaction.atomic():
-            Digest.objects.filter(pk__in=[d.pk for d, _ in accepted]).update(
-                status=Digest.Status.SENT, sent_at=now
-            )
-            _remember_received(
-                (d.subscriber_id, int(str(i["paper"])), d.pk) for d, _ in accepted for i in d.items
-            )
-            _log_sent(
-                (
-                    d.pk,
-                    d.subscriber.email,
-                    "digest",
-                    now,
-                    Delivery.Outcome.SENT,
-                    r.code,
-                    r.text[:200],
-                )
-                for d, r in accepted
-            )
-
-    def _mark_sent(self, digest: Digest, reply: Reply) -> None:
-        Digest.objects.filter(pk=digest.pk).update(
-            status=Digest.Status.SENT, sent_at=timezone.now()
-        )
-        Received.objects.bulk_create(
-            [
-                Received(
-                    subscriber_id=digest.subscriber_id, paper_id=int(str(i["paper"])), digest=digest
-                )
-                for i in digest.items
-            ],
-            ignore_conflicts=True,
-        )
-        if reply.code:
-            Delivery.objects.create(
-                digest=digest, email=digest.subscriber.email, outcome=Delivery.Outcome.SENT,
-                code=reply.code, detail=reply.text[:200],
-            )  # fmt: skip
+        _record_sent(accepted, Delivery.Outcome.SENT)
 
     def _refused(self, digest: Digest, reply: Reply) -> None:
         now = timezone.now()
@@ -248,6 +204,25 @@ class Sender:
         delay = dt.timedelta(minutes=5 * 2 ** (attempts - 1))
         Digest.objects.filter(pk=digest.pk).update(
             status=Digest.Status.PENDING, attempts=attempts, next_attempt_at=timezone.now() + delay
+        )
+
+
+def _record_sent(done: list[tuple[Digest, Reply]], outcome: str) -> None:
+    """Digests the server took (or that a killed sender had reached the commit point of):
+    sent, their papers received, each in the delivery log. One transaction for the batch."""
+    if not done:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        Digest.objects.filter(pk__in=[d.pk for d, _ in done]).update(
+            status=Digest.Status.SENT, sent_at=now
+        )
+        _remember_received(
+            (d.subscriber_id, int(str(i["paper"])), d.pk) for d, _ in done for i in d.items
+        )
+        _log_sent(
+            (d.pk, d.subscriber.email, "digest", now, outcome, r.code or None, r.text[:500])
+            for d, r in done
         )
 
 
@@ -289,8 +264,8 @@ def _mark_sending(digest_id: int, message_id: str) -> None:
 _LOG_FIELDS = ("email", "kind", "at", "outcome", "code", "detail")
 
 
-def _log_sent(rows: Iterable[tuple[int, str, str, dt.datetime, str, int, str]]) -> None:
-    """Delivery-log rows for accepted digests, by one executemany like the receipts."""
+def _log_sent(rows: Iterable[tuple[int, str, str, dt.datetime, str, int | None, str]]) -> None:
+    """Delivery-log rows for recorded digests, by one executemany like the receipts."""
     quote = connection.ops.quote_name
     fields = [Delivery.digest.field, *(Delivery._meta.get_field(n) for n in _LOG_FIELDS)]
     columns = ", ".join(quote(str(getattr(f, "column", ""))) for f in fields)

@@ -13,9 +13,8 @@ import functools
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -55,16 +54,10 @@ def _bad_link(request: HttpRequest, error: Exception) -> HttpResponse:
     return render(request, "digests/bad_link.html", {"message": str(error)}, status=400)
 
 
-def _enabled() -> None:
-    if not getattr(settings, "DIGESTS_ENABLED", False):
-        raise Http404("e-mail digests are not available on this server")
-
-
 @_private
 @limited("RATE_LIMIT_SUBSCRIBE")
 @require_http_methods(["GET", "POST"])
 def subscribe_page(request: HttpRequest) -> HttpResponse:
-    _enabled()
     if request.method == "POST":
         email = request.POST.get("email", "")[:300]
         frequency = request.POST.get("frequency", Frequency.DAILY)

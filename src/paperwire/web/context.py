@@ -10,8 +10,6 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "site_name": settings.SITE_NAME,
         "social_providers": sorted(settings.SOCIALACCOUNT_PROVIDERS),
-        # The digest issue turns this on; until then the header says it is not ready.
-        "digests_enabled": getattr(settings, "DIGESTS_ENABLED", False),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
@@ -76,8 +77,6 @@ class SearchFeed(_PaperFeed):
         return f"paperwire — search: {obj}" if obj else "paperwire — search"
 
     def link(self, obj: str) -> str:
-        from urllib.parse import urlencode
-
         return "/search?" + urlencode({"q": obj, "sort": "newest"})
 
     def items(self, obj: str) -> list[Paper]:

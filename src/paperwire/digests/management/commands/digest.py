@@ -31,7 +31,7 @@ class Command(PaperwireCommand):
         )
         send.add_argument("--period", choices=Frequency.values, required=True)
         send.add_argument(
-            "--date", type=date_option,
+            "--date",
             help="a day in the period to send (default: yesterday, or last week)",
         )  # fmt: skip
         send.add_argument(
@@ -45,11 +45,14 @@ class Command(PaperwireCommand):
         )
         preview.add_argument("email")
         preview.add_argument("--period", choices=Frequency.values, help="default: theirs")
-        preview.add_argument("--date", type=date_option, help="a day in the period")
+        preview.add_argument("--date", help="a day in the period, YYYY-MM-DD")
         preview.add_argument("--output", "-o", help="file to write (default: digest-preview.html)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_schema()
+        # Parsed here, not as an argparse type: a CommandError raised while argparse parses
+        # escapes as a traceback instead of a one-line error.
+        options["date"] = date_option(options["date"]) if options["date"] else None
         if options["action"] == "send":
             self.send(options)
         else:
