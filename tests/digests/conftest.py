@@ -53,6 +53,7 @@ class SmtpSink:
     refused: list[tuple[str, int]] = field(default_factory=list)  # (address, code) per refusal
     failures: dict[str, Failure] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pipelining: bool = False  # offer PIPELINING (RFC 2920) in EHLO, as Postfix and Exim do
 
     @property
     def messages(self) -> list[EmailMessage]:
@@ -93,6 +94,14 @@ class SmtpSink:
             return [e.message for e in self.envelopes if wanted in map(str.lower, e.rcpt_tos)]
 
     # aiosmtpd handler hooks (run in the server's thread)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # this hook's duty in aiosmtpd's EHLO protocol
+        if self.pipelining:
+            return [responses[0], "250-PIPELINING", *responses[1:]]
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]

@@ -30,6 +30,14 @@ def send(**kwargs: object):
     return Sender(rate=0, retry_base=0.01, **kwargs).send_period(DAILY)  # type: ignore[arg-type]
 
 
+@pytest.fixture(params=["plain", "pipelining"])
+def sink(smtp_sink: SmtpSink, request: pytest.FixtureRequest) -> SmtpSink:
+    """The SMTP server, once without PIPELINING and once offering it (the sender then sends
+    MAIL, RCPT and DATA in one write): each behaviour must hold both ways."""
+    smtp_sink.pipelining = request.param == "pipelining"
+    return smtp_sink
+
+
 def bodies(message: EmailMessage) -> tuple[str, str]:
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
@@ -38,7 +46,7 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
     return text.get_content(), html.get_content()
 
 
-def test_a_digest_has_everything_a_reader_needs(smtp_sink: SmtpSink):
+def test_a_digest_has_everything_a_reader_needs(sink: SmtpSink):
     paper(
         "2503.00001", r"Bounds on $\alpha^2$-divergences", upvotes=12,
         authors=["Émile Borel", "Kurt Gödel"],
@@ -51,7 +59,7 @@ def test_a_digest_has_everything_a_reader_needs(smtp_sink: SmtpSink):
     assert (log.outcome, log.code, log.digest_id) == ("sent", 250, Digest.objects.get().pk)
     assert log.at is not None
     assert Received.objects.filter(subscriber__email="reader@example.org").count() == 1
-    (message,) = smtp_sink.to("reader@example.org")
+    (message,) = sink.to("reader@example.org")
     text, html = bodies(message)
     for body in (text, html):
         assert "Bounds on α²-divergences" in body
@@ -87,7 +95,7 @@ def test_one_click_unsubscribe_from_the_header_works(smtp_sink: SmtpSink):
     assert Subscriber.objects.get(email="leaver@example.org").unsubscribed_at is not None
 
 
-def test_paper_text_cannot_inject_headers_or_markup(smtp_sink: SmtpSink):
+def test_paper_text_cannot_inject_headers_or_markup(sink: SmtpSink):
     paper("2503.00001", "Evil\r\nBcc: thief@example.org", upvotes=3,
           abstract="<script>alert(1)</script>")  # fmt: skip
     person = subscriber("victim@example.org")
@@ -95,28 +103,28 @@ def test_paper_text_cannot_inject_headers_or_markup(smtp_sink: SmtpSink):
         subscriber=person, query="x\r\nBcc: thief@example.org"
     )  # bypasses cleaning
     send()
-    assert smtp_sink.rcpt_tos == ["victim@example.org"]
-    (message,) = smtp_sink.messages
+    assert sink.rcpt_tos == ["victim@example.org"]
+    (message,) = sink.messages
     assert message["Bcc"] is None
     _, html = bodies(message)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
 
 
-def test_an_address_with_a_line_break_cannot_inject_smtp_commands(smtp_sink: SmtpSink):
+def test_an_address_with_a_line_break_cannot_inject_smtp_commands(sink: SmtpSink):
     # Addresses are validated when stored; this one is written around the validation.
     paper("2503.00001", "Popular", upvotes=3)
     subscriber("evil@example.org>\r\nRCPT TO:<thief@example.org")
     subscriber("fine@example.org")
     summary = send()
     assert (summary.sent, summary.permanent) == (1, 1)
-    assert smtp_sink.rcpt_tos == ["fine@example.org"]
+    assert sink.rcpt_tos == ["fine@example.org"]
 
 
-def test_a_temporary_failure_is_retried_later_then_sent_once(smtp_sink: SmtpSink):
+def test_a_temporary_failure_is_retried_later_then_sent_once(sink: SmtpSink):
     paper("2503.00001", "Popular", upvotes=3)
     subscriber("busy@example.org")
-    smtp_sink.fail("busy@example.org", code=451, message="try again later")
+    sink.fail("busy@example.org", code=451, message="try again later")
     first = send()
     assert (first.sent, first.deferred) == (0, 1)
     digest = Digest.objects.get()
@@ -124,19 +132,19 @@ def test_a_temporary_failure_is_retried_later_then_sent_once(smtp_sink: SmtpSink
     assert digest.next_attempt_at is not None
     assert digest.next_attempt_at > timezone.now()
     assert Delivery.objects.filter(outcome="temporary").count() == 4  # the run's quick retries
-    smtp_sink.heal("busy@example.org")
+    sink.heal("busy@example.org")
     assert Sender(rate=0).send_period(DAILY).sent == 0  # not due yet
     Digest.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
     assert Sender(rate=0).send_period(DAILY).sent == 1
-    assert len(smtp_sink.to("busy@example.org")) == 1
+    assert len(sink.to("busy@example.org")) == 1
 
 
 @pytest.mark.parametrize("at", ["rcpt", "data"])
-def test_a_permanent_failure_marks_the_address_and_stops_mail(smtp_sink: SmtpSink, at: str):
+def test_a_permanent_failure_marks_the_address_and_stops_mail(sink: SmtpSink, at: str):
     paper("2503.00001", "Popular", upvotes=3)
     subscriber("gone@example.org")
     subscriber("here@example.org")
-    smtp_sink.fail("gone@example.org", code=550, message="no such user", at=at)  # type: ignore[arg-type]
+    sink.fail("gone@example.org", code=550, message="no such user", at=at)  # type: ignore[arg-type]
     summary = send()
     assert (summary.sent, summary.permanent) == (1, 1)
     gone = Subscriber.objects.get(email="gone@example.org")

@@ -111,19 +111,20 @@ class SmtpTransport(Transport):
         smtp = self._connection()
         smtp.ehlo_or_helo_if_needed()
         body = message.as_bytes()
-        # docmd, not mail()/rcpt(): those re-parse the addresses (validated when stored) on every
-        # message; putcmd still refuses any line break in a command.
         body_type = " BODY=8BITMIME" if smtp.has_extn("8bitmime") else ""
-        code, text = smtp.docmd("MAIL", f"FROM:<{message.envelope_from}>{body_type}")
-        if 500 <= code < 600:
-            raise SenderRefused(
-                f"the mail server refused the sender {message.from_email}: {code} {_decode(text)}"
-            )
-        _expect(code, text, 250)
-        code, text = smtp.docmd("RCPT", f"TO:<{message.to}>")
-        _expect(code, text, 250, 251)
-        code, text = smtp.docmd("DATA")
-        _expect(code, text, 354)
+        mail = f"MAIL FROM:<{message.envelope_from}>{body_type}"
+        rcpt = f"RCPT TO:<{message.to}>"
+        if smtp.has_extn("pipelining"):
+            replies = _envelope_pipelined(smtp, mail, rcpt)
+        else:
+            # docmd, not mail()/rcpt(): those re-parse the addresses (validated when stored)
+            # on every message; putcmd still refuses any line break in a command.
+            replies = [smtp.docmd(mail)]
+            if replies[0][0] == 250:
+                replies += [smtp.docmd(rcpt)]
+                if replies[1][0] in (250, 251):
+                    replies += [smtp.docmd("DATA")]
+        _check_envelope(smtp, message, replies)
         if body.startswith(b".") or b"\n." in body:  # dot-stuffing (RFC 5321 4.5.2)
             body = _LEADING_DOT.sub(b"..", body)
         if not body.endswith(b"\r\n"):
@@ -169,6 +170,40 @@ class DjangoTransport(Transport):
             )
             raise DeliveryError(Reply(550 if permanent else 451, str(exc)[:300])) from exc
         return Reply(250, "accepted")
+
+
+def _envelope_pipelined(smtp: smtplib.SMTP, mail: str, rcpt: str) -> list[tuple[int, bytes]]:
+    """MAIL, RCPT and DATA in one write, then their three answers (RFC 2920): one round trip
+    to the server instead of three, where the server offers it (Postfix and Exim do)."""
+    for command in (mail, rcpt):
+        if "\r" in command or "\n" in command:  # what putcmd refuses, refused here too
+            raise ValueError(f"a line break in {command.split(':', 1)[0]}")
+    # ASCII like putcmd: an address it cannot encode is refused the same way (ValueError)
+    smtp.send(f"{mail}\r\n{rcpt}\r\nDATA\r\n".encode("ascii"))
+    return [smtp.getreply(), smtp.getreply(), smtp.getreply()]
+
+
+def _check_envelope(
+    smtp: smtplib.SMTP, message: Outbound, replies: list[tuple[int, bytes]]
+) -> None:
+    """MAIL 250, RCPT 250/251 and DATA 354, or the first refusal as an error."""
+    if len(replies) == 3 and replies[2][0] == 354 and (
+        replies[0][0] != 250 or replies[1][0] not in (250, 251)
+    ):
+        # A server that opened DATA after refusing the envelope: end it empty (it has no
+        # recipient to deliver to) so the session stays in step, then report the refusal.
+        smtp.send(b".\r\n")
+        smtp.getreply()
+    code, text = replies[0]
+    if 500 <= code < 600:
+        raise SenderRefused(
+            f"the mail server refused the sender {message.from_email}: {code} {_decode(text)}"
+        )
+    _expect(code, text, 250)
+    code, text = replies[1]
+    _expect(code, text, 250, 251)
+    code, text = replies[2]
+    _expect(code, text, 354)
 
 
 def open_transport() -> Transport:
