@@ -183,9 +183,7 @@ class _SinkProtocol(asyncio.Protocol):
         if verb == b"EHLO":
             # PIPELINING, like Postfix and Exim: smtplib (the baseline) never uses it; the
             # sender does when offered
-            self._reply(
-                b"250-127.0.0.1\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 52428800\r\n"
-            )
+            self._reply(b"250-127.0.0.1\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 52428800\r\n")
         elif verb == b"DATA":
             self.in_data, self.tail = True, b"\r\n"  # the CRLF before DATA's first line
             self._reply(b"354 end data with <CR><LF>.<CR><LF>\r\n")

@@ -187,8 +187,10 @@ def _check_envelope(
     smtp: smtplib.SMTP, message: Outbound, replies: list[tuple[int, bytes]]
 ) -> None:
     """MAIL 250, RCPT 250/251 and DATA 354, or the first refusal as an error."""
-    if len(replies) == 3 and replies[2][0] == 354 and (
-        replies[0][0] != 250 or replies[1][0] not in (250, 251)
+    if (
+        len(replies) == 3
+        and replies[2][0] == 354
+        and (replies[0][0] != 250 or replies[1][0] not in (250, 251))
     ):
         # A server that opened DATA after refusing the envelope: end it empty (it has no
         # recipient to deliver to) so the session stays in step, then report the refusal.
