@@ -32,8 +32,12 @@ def _script(match: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def readable(text: str) -> str:
-    if "$" not in text and "\\" not in text:
+def readable(text: str, latex: bool | None = None) -> str:
+    """``latex``: whether the text is LaTeX (by default: it has ``$`` or a backslash); a part
+    of a longer text is converted as its whole would be."""
+    if latex is None:
+        latex = "$" in text or "\\" in text
+    if not latex:
         return text
     try:
         plain = _converter.latex_to_text(text)

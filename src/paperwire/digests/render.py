@@ -22,12 +22,16 @@ from paperwire.digests.models import Digest
 from paperwire.digests.periods import DigestPeriod
 
 EXCERPT_CHARS = 220
+HEAD_CHARS = 2 * EXCERPT_CHARS + 60
 FONT = "font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif;"
 
 
 def one_line(abstract: str) -> str:
     """The abstract's first sentence, or its first words, on one line."""
-    text = " ".join(readable(abstract).split())
+    head = _head(abstract)
+    text = " ".join(readable(head, "$" in abstract or "\\" in abstract).split())
+    if len(head) < len(abstract) and len(text) <= EXCERPT_CHARS:
+        text = " ".join(readable(abstract).split())  # the head was mostly LaTeX: take it all
     end = text.find(". ")
     if 40 <= end < EXCERPT_CHARS:
         return text[: end + 1]
@@ -35,6 +39,18 @@ def one_line(abstract: str) -> str:
         return text
     cut = text.rfind(" ", 0, EXCERPT_CHARS)
     return text[: cut if cut > 0 else EXCERPT_CHARS] + " …"
+
+
+def _head(abstract: str) -> str:
+    """The abstract's start, enough for the excerpt: converting LaTeX is the slow part, and a
+    digest run converts every paper of the period once."""
+    if len(abstract) <= HEAD_CHARS:
+        return abstract
+    head = abstract[:HEAD_CHARS]
+    head = head[: head.rfind(" ")] if " " in head else head
+    if head.count("$") % 2:  # never cut inside inline maths
+        head = head[: head.rfind("$")]
+    return head
 
 
 def _authors(names: list[str]) -> str:
