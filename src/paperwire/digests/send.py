@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Delivery, Digest, Received, Subscriber
 from paperwire.digests.periods import DigestPeriod
 from paperwire.digests.render import Renderer
@@ -93,6 +94,7 @@ class Sender:
         self.transport = transport or open_transport()
         self.progress = progress
         self._accepted: list[tuple[Digest, Reply]] = []
+        self._in_flight: tuple[Digest, Outbound, Callable[[], Reply], int] | None = None
 
     def send_period(self, period: DigestPeriod) -> SendSummary:
         summary = SendSummary()
@@ -117,12 +119,19 @@ class Sender:
                 )
                 renderer.load(int(str(i["paper"])) for d in chunk for i in d.items)
                 for digest in chunk:
-                    self._deliver(digest, renderer, summary)
+                    # rendered while the server still works on the previous message's end
+                    message = self._prepare(digest, renderer)
+                    self._settle(summary)
+                    if message is not None:
+                        self._start(digest, message, summary)
                     if len(self._accepted) >= RECORD_BATCH:
                         self._record_accepted()
                     if self.progress is not None:
                         self.progress(1)
+            self._settle(summary)
         finally:
+            # A message still in flight here (an error elsewhere) stays ``sending``: counted
+            # as sent on resume, like a killed sender's.
             self._record_accepted()
             self.transport.close()
         summary.seconds = time.monotonic() - started
@@ -138,45 +147,69 @@ class Sender:
         _record_sent([(d, uncertain) for d in stuck], Delivery.Outcome.UNCERTAIN)
         return len(stuck)
 
-    def _deliver(self, digest: Digest, renderer: Renderer, summary: SendSummary) -> None:
+    def _prepare(self, digest: Digest, renderer: Renderer) -> Outbound | None:
         subscriber = digest.subscriber
         if subscriber.unsubscribed_at or subscriber.bounced_at or not subscriber.confirmed_at:
             Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.FAILED)
-            return
+            return None
         if not digest.message_id:
             digest.message_id = renderer.message_id(digest)
-        message = renderer.outbound(digest, subscriber.email)
+        return renderer.outbound(digest, subscriber.email)
+
+    def _start(
+        self, digest: Digest, message: Outbound, summary: SendSummary, attempt: int = 0
+    ) -> None:
+        """Hand the message over; its answer is read by ``_settle``, after the next message
+        is rendered."""
 
         def commit() -> None:
             _mark_sending(digest.pk, digest.message_id)
 
-        for attempt in range(QUICK_RETRIES + 1):
-            self.pacer.wait()
-            try:
-                reply = self.transport.send(message, commit)
-            except DeliveryError as exc:
-                reply = exc.reply
-                if Digest.objects.filter(pk=digest.pk, status=Digest.Status.SENDING).exists():
-                    # The server refused after the commit point: the message did not go.
-                    Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.PENDING)
-                if reply.permanent:
-                    self._refused(digest, reply)
-                    summary.permanent += 1
-                    return
-                summary.temporary += 1
-                Delivery.objects.create(
-                    digest=digest, email=subscriber.email, outcome=Delivery.Outcome.TEMPORARY,
-                    code=reply.code, detail=reply.text[:500],
-                )  # fmt: skip
-                if attempt < QUICK_RETRIES:
-                    time.sleep(self.retry_base * 2**attempt)
-                    continue
-                self._defer(digest)
-                summary.deferred += 1
-                return
-            self._accepted.append((digest, reply))
-            summary.sent += 1
+        self.pacer.wait()
+        try:
+            answer = self.transport.start(message, commit)
+        except DeliveryError as exc:
+            self._failed(digest, message, exc.reply, attempt, summary)
             return
+        self._in_flight = (digest, message, answer, attempt)
+
+    def _settle(self, summary: SendSummary) -> None:
+        if self._in_flight is None:
+            return
+        digest, message, answer, attempt = self._in_flight
+        self._in_flight = None
+        try:
+            reply = answer()
+        except DeliveryError as exc:
+            self._failed(digest, message, exc.reply, attempt, summary)
+            return
+        self._accepted.append((digest, reply))
+        summary.sent += 1
+
+    def _failed(
+        self, digest: Digest, message: Outbound, reply: Reply, attempt: int, summary: SendSummary
+    ) -> None:
+        """A refusal: permanent marks the address; temporary is retried at once a few times
+        (backing off), then left for a later run."""
+        if Digest.objects.filter(pk=digest.pk, status=Digest.Status.SENDING).exists():
+            # The server refused after the commit point: the message did not go.
+            Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.PENDING)
+        if reply.permanent:
+            self._refused(digest, reply)
+            summary.permanent += 1
+            return
+        summary.temporary += 1
+        Delivery.objects.create(
+            digest=digest, email=digest.subscriber.email, outcome=Delivery.Outcome.TEMPORARY,
+            code=reply.code, detail=reply.text[:500],
+        )  # fmt: skip
+        if attempt < QUICK_RETRIES:
+            time.sleep(self.retry_base * 2**attempt)
+            self._start(digest, message, summary, attempt + 1)
+            self._settle(summary)
+            return
+        self._defer(digest)
+        summary.deferred += 1
 
     def _record_accepted(self) -> None:
         accepted, self._accepted = self._accepted, []

@@ -22,6 +22,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -29,6 +30,7 @@ from django.core.mail import get_connection
 from paperwire.digests.mime import Outbound
 
 Commit = Callable[[], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,6 +60,12 @@ class SenderRefused(Exception):
 class Transport:
     def send(self, message: Outbound, commit: Commit) -> Reply:
         raise NotImplementedError
+
+    def start(self, message: Outbound, commit: Commit) -> Callable[[], Reply]:
+        """Hand the message over and return the call that gives the server's answer, which
+        may not have arrived yet: the caller prepares its next message meanwhile."""
+        reply = self.send(message, commit)
+        return lambda: reply
 
     def close(self) -> None:
         pass
@@ -93,8 +101,16 @@ class SmtpTransport(Transport):
         return self._smtp
 
     def send(self, message: Outbound, commit: Commit) -> Reply:
+        return self.start(message, commit)()
+
+    def start(self, message: Outbound, commit: Commit) -> Callable[[], Reply]:
+        self._guard(lambda: self._hand_over(message, commit))
+        return lambda: self._guard(self._answer)
+
+    def _guard(self, step: Callable[[], T]) -> T:
+        """Every failure as a DeliveryError, the connection left usable or closed."""
         try:
-            return self._send(message, commit)
+            return step()
         except DeliveryError:
             self._reset()
             raise
@@ -107,7 +123,8 @@ class SmtpTransport(Transport):
             text = str(getattr(exc, "smtp_error", b"") or exc)
             raise DeliveryError(Reply(code if code >= 400 else 421, text[:300])) from exc
 
-    def _send(self, message: Outbound, commit: Commit) -> Reply:
+    def _hand_over(self, message: Outbound, commit: Commit) -> None:
+        """Everything up to and including the final dot; its answer is read by ``_answer``."""
         smtp = self._connection()
         smtp.ehlo_or_helo_if_needed()
         body = message.as_bytes()
@@ -132,7 +149,11 @@ class SmtpTransport(Transport):
         smtp.send(body)
         commit()
         smtp.send(b".\r\n")
-        code, text = smtp.getreply()
+
+    def _answer(self) -> Reply:
+        if self._smtp is None:  # closed since the message was handed over
+            raise DeliveryError(Reply(421, "the connection closed before the server answered"))
+        code, text = self._smtp.getreply()
         _expect(code, text, 250)
         return Reply(code, _decode(text))
 
