@@ -149,8 +149,9 @@ class SinkStats:
 class _SinkProtocol(asyncio.Protocol):
     """Just enough SMTP for smtplib: 250 to everything, 354 to DATA, counts what ends."""
 
-    def __init__(self, stats: SinkStats) -> None:
+    def __init__(self, stats: SinkStats, pipelining: bool) -> None:
         self.stats = stats
+        self.pipelining = pipelining
         self.buffer = b""
         self.in_data = False
         self.tail = b""
@@ -212,7 +213,7 @@ class _SinkProtocol(asyncio.Protocol):
             self.data_received(rest)
 
 
-def serve_minimal_sink() -> None:
+def serve_minimal_sink(pipelining: bool) -> None:
     """The child: listen on an ephemeral port, print it, count until SIGTERM, print counts."""
 
     async def serve() -> SinkStats:
@@ -220,7 +221,7 @@ def serve_minimal_sink() -> None:
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-        server = await loop.create_server(lambda: _SinkProtocol(stats), "127.0.0.1", 0)
+        server = await loop.create_server(lambda: _SinkProtocol(stats, pipelining), "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         print(f"PORT {port}", flush=True)
         await stop.wait()
@@ -234,11 +235,15 @@ def serve_minimal_sink() -> None:
 class Sink:
     """The sink's child process: minimal (counts messages) or aiosmtpd's Sink handler."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, pipelining: bool = True) -> None:
         self.kind = kind
+        self.pipelining = pipelining and kind == "minimal"
         if kind == "minimal":
+            flags = [] if pipelining else ["--no-pipelining"]
             self.process = subprocess.Popen(
-                [sys.executable, __file__, "--serve-sink"], stdout=subprocess.PIPE, text=True
+                [sys.executable, __file__, "--serve-sink", *flags],
+                stdout=subprocess.PIPE,
+                text=True,
             )
             assert self.process.stdout is not None
             first = self.process.stdout.readline().split()
@@ -279,6 +284,7 @@ class Sink:
     @property
     def label(self) -> str:
         what = "minimal asyncio SMTP sink" if self.kind == "minimal" else "aiosmtpd Sink handler"
+        what += ", offers PIPELINING" if self.pipelining else ", no PIPELINING"
         return f"{what}, pid {self.process.pid}, 127.0.0.1:{self.port}"
 
     def stop(self) -> SinkStats | None:
@@ -622,6 +628,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "categories, authors and combinations)",
     )
     parser.add_argument("--sink", choices=("minimal", "aiosmtpd"), default="minimal")
+    parser.add_argument(
+        "--no-pipelining",
+        action="store_true",
+        help="the minimal sink does not offer SMTP PIPELINING (aiosmtpd never does)",
+    )
     parser.add_argument("--day", type=dt.date.fromisoformat, help="default: the fullest day")
     parser.add_argument("--keep", type=Path, help="data directory to keep (and reuse)")
     parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data sets")
@@ -873,7 +884,7 @@ def verdict(ok: bool, text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.serve_sink:
-        serve_minimal_sink()
+        serve_minimal_sink(pipelining=not args.no_pipelining)
         return 0
     if args.embed_day:
         embed_day_child(args.embed_day)
@@ -883,7 +894,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: shared data not found ({', '.join(map(str, missing))})")
         return 0
     # The sink first: Django reads PAPERWIRE_SMTP_URL once, at setup.
-    sink = Sink(args.sink)
+    sink = Sink(args.sink, pipelining=not args.no_pipelining)
     try:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
