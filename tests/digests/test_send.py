@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
+import socket
+import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -169,6 +172,68 @@ def test_a_digest_left_sending_by_a_dead_sender_is_not_sent_again(smtp_sink: Smt
     assert Digest.objects.get().status == "sent"
     assert Received.objects.count() == 1
     assert Delivery.objects.get().outcome == "uncertain"
+
+
+class SilentAfterFirstMessage:
+    """An SMTP server that takes the first message's last byte and then drops the connection
+    without answering (a crash or a network cut at the worst moment); later connections are
+    served normally. Records every recipient whose message ended."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.ended: list[str] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.listener.getsockname()[1])
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self.listener.accept()
+                with connection:
+                    self._session(connection)
+
+    def _session(self, connection: socket.socket) -> None:
+        reader = connection.makefile("rb")
+        connection.sendall(b"220 ready\r\n")
+        recipient = ""
+        while line := reader.readline():
+            verb = line[:4].upper()
+            if verb == b"RCPT":
+                recipient = line.decode().split("<", 1)[1].split(">", 1)[0]
+            if verb == b"DATA":
+                connection.sendall(b"354 go ahead\r\n")
+                while reader.readline() != b".\r\n":
+                    pass
+                self.ended.append(recipient)
+                if len(self.ended) == 1:
+                    return  # took it, never answered
+                connection.sendall(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                connection.sendall(b"221 bye\r\n")
+                return
+            else:
+                connection.sendall(b"250 ok\r\n")
+
+
+def test_a_connection_lost_after_the_last_byte_counts_as_sent_never_twice(settings):
+    server = SilentAfterFirstMessage()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    settings.EMAIL_HOST_USER, settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = "", False, False
+    paper("2503.00001", "Popular", upvotes=3)
+    subscriber("first@example.org")
+    subscriber("second@example.org")
+    summary = send()
+    server.listener.close()
+    assert (summary.sent, summary.uncertain, summary.temporary) == (1, 1, 0)
+    assert sorted(server.ended) == ["first@example.org", "second@example.org"]  # once each
+    assert set(Digest.objects.values_list("status", flat=True)) == {"sent"}
+    assert Delivery.objects.get(email="first@example.org").outcome == "uncertain"
+    assert Delivery.objects.get(email="second@example.org").outcome == "sent"
 
 
 def test_the_pacer_keeps_the_rate():

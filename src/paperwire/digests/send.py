@@ -5,7 +5,8 @@ see transport.py) → ``sent``. On start, a digest left in ``sending`` by a kill
 counted as sent and logged as ``uncertain``: it is never sent twice. A temporary failure
 (4xx, a broken connection) is retried with exponential backoff within the run, then left
 pending with a time for the next run; a permanent one (5xx) marks the address, which gets no
-more mail.
+more mail. A connection lost after a message's last byte, before the server's answer, counts
+as sent (``uncertain``), like a killed sender's.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Delivery, Digest, Received, Subscriber
 from paperwire.digests.periods import DigestPeriod
 from paperwire.digests.render import Renderer
-from paperwire.digests.transport import DeliveryError, Reply, Transport, open_transport
+from paperwire.digests.transport import (
+    DeliveryError,
+    NoAnswer,
+    Reply,
+    Transport,
+    open_transport,
+)
 
 # Digests accepted by the server are recorded as sent in batches: each one's own commit point
 # (``sending``) is what makes it count, so a batch lost in a crash is settled on resume.
@@ -180,6 +187,15 @@ class Sender:
         self._in_flight = None
         try:
             reply = answer()
+        except NoAnswer as exc:
+            lost = Reply(
+                0,
+                "the connection failed after the message's last byte, before the server's "
+                f"answer; counted as sent, never sent twice ({exc.reply.text})"[:500],
+            )
+            _record_sent([(digest, lost)], Delivery.Outcome.UNCERTAIN)
+            summary.uncertain += 1
+            return
         except DeliveryError as exc:
             self._failed(digest, message, exc.reply, attempt, summary)
             return

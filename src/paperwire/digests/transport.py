@@ -53,6 +53,11 @@ class DeliveryError(Exception):
         self.reply = reply
 
 
+class NoAnswer(DeliveryError):
+    """The connection failed after the message's last byte, before the server's answer: the
+    server may have taken it, so it counts as sent (never twice)."""
+
+
 class SenderRefused(Exception):
     """The server refused our sender address or our session: no recipient is at fault."""
 
@@ -105,9 +110,9 @@ class SmtpTransport(Transport):
 
     def start(self, message: Outbound, commit: Commit) -> Callable[[], Reply]:
         self._guard(lambda: self._hand_over(message, commit))
-        return lambda: self._guard(self._answer)
+        return lambda: self._guard(self._answer, after_last_byte=True)
 
-    def _guard(self, step: Callable[[], T]) -> T:
+    def _guard(self, step: Callable[[], T], after_last_byte: bool = False) -> T:
         """Every failure as a DeliveryError, the connection left usable or closed."""
         try:
             return step()
@@ -121,6 +126,8 @@ class SmtpTransport(Transport):
             self.close()  # the connection is in an unknown state: start afresh next time
             code = getattr(exc, "smtp_code", 0) or 0
             text = str(getattr(exc, "smtp_error", b"") or exc)
+            if after_last_byte and not code:
+                raise NoAnswer(Reply(0, text[:300])) from exc
             raise DeliveryError(Reply(code if code >= 400 else 421, text[:300])) from exc
 
     def _hand_over(self, message: Outbound, commit: Commit) -> None:
