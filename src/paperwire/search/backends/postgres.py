@@ -55,14 +55,15 @@ VECTOR_TABLE = "search_pgvector"
 BUILD_TABLE = "search_pgvector_build"  # a rebuild fills this, then swaps it in
 HNSW_INDEX = "search_pgvector_hnsw"
 # The same graph as the embedded mode's faiss index (paperwire/search/vectors.py): m=32,
-# ef_construction=128, and at least 256 candidates per search. Chosen on real MiniLM
+# ef_construction=128, and at least 512 candidates per search. Chosen on real MiniLM
 # embeddings of arXiv abstracts and copies of them made to stand for a million papers
 # (bench/search_speed.py --sweep; docs/search.md), where pgvector's defaults (m=16,
-# ef_construction=64, ef_search=40) and m=16 with ef_search 128 fell short of recall@10 0.95.
+# ef_construction=64, ef_search=40), m=16 with ef_search 128, and m=32 with ef_search 256 at a
+# million (0.933) fell short of recall@10 0.95.
 # ef_search is also at least 2 x limit, so a long candidate list keeps its recall.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 128
-MIN_EF_SEARCH = 256
+MIN_EF_SEARCH = 512
 MAX_EF_SEARCH = 1000  # pgvector's ceiling for hnsw.ef_search
 HNSW_MAX_DIM = 2000  # pgvector cannot index wider vectors (they are searched exactly)
 # A graph that does not fit in maintenance_work_mem builds many times slower; raise the
