@@ -41,6 +41,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -596,10 +597,13 @@ def main() -> None:
     results = []
     for size in sizes:
         work = base / str(size)
-        work.mkdir(parents=True, exist_ok=True)
         # One process per size would be cleaner; settings are read once, so each size runs in
         # a child of this script.
         if os.environ.get("PAPERWIRE_SPEED_CHILD") != str(size):
+            if work.exists():  # a kept catalogue is for looking at; every run starts afresh
+                log(f"{size:,}: removing the previous run's catalogue in {work}")
+                shutil.rmtree(work)
+            work.mkdir(parents=True)
             import subprocess
 
             env = {**os.environ, "PAPERWIRE_SPEED_CHILD": str(size)}
