@@ -31,12 +31,16 @@ def _script(match: re.Match[str]) -> str:
     return converted
 
 
+def is_latex(text: str) -> bool:
+    return "$" in text or "\\" in text
+
+
 @lru_cache(maxsize=4096)
 def readable(text: str, latex: bool | None = None) -> str:
-    """``latex``: whether the text is LaTeX (by default: it has ``$`` or a backslash); a part
-    of a longer text is converted as its whole would be."""
+    """``latex``: whether the text is LaTeX (by default ``is_latex(text)``); a part of a longer
+    text is converted as its whole would be."""
     if latex is None:
-        latex = "$" in text or "\\" in text
+        latex = is_latex(text)
     if not latex:
         return text
     try:

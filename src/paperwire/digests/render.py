@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from paperwire.catalogue.models import Paper
 from paperwire.digests import links
-from paperwire.digests.mathtext import readable
+from paperwire.digests.mathtext import is_latex, readable
 from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Digest
 from paperwire.digests.periods import DigestPeriod
@@ -29,7 +29,7 @@ FONT = "font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif;"
 def one_line(abstract: str) -> str:
     """The abstract's first sentence, or its first words, on one line."""
     head = _head(abstract)
-    text = " ".join(readable(head, "$" in abstract or "\\" in abstract).split())
+    text = " ".join(readable(head, is_latex(abstract)).split())
     if len(head) < len(abstract) and len(text) <= EXCERPT_CHARS:
         text = " ".join(readable(abstract).split())  # the head was mostly LaTeX: take it all
     end = text.find(". ")

@@ -158,8 +158,8 @@ class SmtpTransport(Transport):
         smtp.send(b".\r\n")
 
     def _answer(self) -> Reply:
-        if self._smtp is None:  # closed since the message was handed over
-            raise DeliveryError(Reply(421, "the connection closed before the server answered"))
+        if self._smtp is None:  # closed since the message was handed over: it may have gone
+            raise NoAnswer(Reply(0, "the connection closed before the server answered"))
         code, text = self._smtp.getreply()
         _expect(code, text, 250)
         return Reply(code, _decode(text))
