@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import models
 
+from paperwire.catalogue.keys import CODE_KINDS, paper_keys
+
 
 class PaperQuerySet(models.QuerySet["Paper"]):
     def visible(self) -> PaperQuerySet:
@@ -78,6 +80,12 @@ class Paper(models.Model):
     )
     organization = models.CharField(max_length=150, blank=True)
 
+    # The terms author: and cat: filters match (catalogue.keys), derived from authors and
+    # categories whenever they are written (save() here; ingest's merge).
+    match_keys: models.JSONField[list[str], list[str]] = models.JSONField(
+        default=list, blank=True, editable=False
+    )
+
     hidden = models.BooleanField(default=False, help_text="moderation: hidden from every list")
     sources: models.JSONField[list[str], list[str]] = models.JSONField(default=list, blank=True)
     # Digests of the raw records last merged in: an unchanged re-import is skipped cheaply.
@@ -94,6 +102,16 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:80]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_keys()
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"authors", "categories"} & set(fields):
+            kwargs["update_fields"] = {*fields, "match_keys"}
+        super().save(*args, **kwargs)
+
+    def refresh_keys(self) -> None:
+        self.match_keys = paper_keys(self.authors, self.categories)
 
     @property
     def points(self) -> int:
@@ -116,6 +134,6 @@ class Paper(models.Model):
     @property
     def code_url(self) -> str | None:
         for link in self.links:
-            if link.get("kind") in ("github", "gitlab"):
+            if link.get("kind") in CODE_KINDS:
                 return link.get("url")
         return None

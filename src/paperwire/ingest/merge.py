@@ -31,7 +31,7 @@ MERGED_FIELDS = [
     "title", "abstract", "authors", "categories", "primary_category", "doi", "journal_ref",
     "comments", "license", "report_no", "versions", "latest_version", "published", "updated",
     "listing_date", "announced_on", "links", "daily_date", "submitted_by", "submitted_at",
-    "upvotes", "organization", "sources",
+    "upvotes", "organization", "sources", "match_keys",
 ]  # fmt: skip
 _TEXT_FIELDS = ("title", "abstract", "doi", "journal_ref", "comments", "license", "report_no")
 
@@ -48,6 +48,7 @@ def merge(paper: Paper, record: PaperRecord, *, fresh: bool = False) -> bool:
     """
     before = None if fresh else snapshot(paper)
     _merge_bibliographic(paper, record)
+    paper.refresh_keys()  # the filter terms follow the authors and categories just merged
     _merge_versions(paper, record)
     _merge_dates(paper, record)
     _merge_community(paper, record)
