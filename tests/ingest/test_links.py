@@ -1,48 +1,41 @@
-"""Links found in abstracts and comments, and what kind each is."""
+"""Links a source states and links found in the abstract end up as one list without twins."""
 
 from __future__ import annotations
 
-from paperwire.ingest.links import find_links
-from paperwire.sources.records import LinkKind
+from pathlib import Path
+
+import orjson
+
+from paperwire.catalogue.models import Paper
+from paperwire.ingest import links
+from paperwire.ingest.merge import merge
+from paperwire.sources import links as source_links
+from paperwire.sources.hf_daily import HfDailyStream
+from paperwire.sources.records import PaperRecord
 
 
-def kinds(text: str) -> list[tuple[str, str]]:
-    return [(str(link.kind), link.url) for link in find_links(text)]
+def test_ingest_finds_links_by_the_sources_rule():
+    assert links.find_links is source_links.find_links
+    assert links.classify is source_links.classify
 
 
-def test_it_finds_code_repositories_with_or_without_a_scheme():
-    assert kinds("code at github.com/a/b and https://gitlab.com/g/p.git.") == [
-        ("github", "https://github.com/a/b"),
-        ("gitlab", "https://gitlab.com/g/p"),
-    ]
-
-
-def test_it_trims_punctuation_and_deep_paths_from_repositories():
-    assert kinds("(see https://github.com/a/b/tree/main/src), https://github.com/a/b.") == [
-        ("github", "https://github.com/a/b"),
-    ]
-
-
-def test_it_tells_hugging_face_models_datasets_and_spaces_apart():
-    text = (
-        "https://huggingface.co/org/model https://huggingface.co/datasets/org/data "
-        "https://huggingface.co/spaces/org/demo https://huggingface.co/papers/2401.01234"
-    )
-    assert kinds(text) == [
-        (LinkKind.HF_MODEL.value, "https://huggingface.co/org/model"),
-        (LinkKind.HF_DATASET.value, "https://huggingface.co/datasets/org/data"),
-        (LinkKind.HF_SPACE.value, "https://huggingface.co/spaces/org/demo"),
-    ]
-
-
-def test_other_urls_are_project_pages_but_citations_are_not():
-    text = "Page: https://proj.example.org/x; doi https://doi.org/10.1/x; https://arxiv.org/abs/1"
-    assert kinds(text) == [("project", "https://proj.example.org/x")]
-
-
-def test_an_owner_page_is_not_a_repository():
-    assert kinds("by https://github.com/someone") == []
-
-
-def test_text_without_urls_has_no_links():
-    assert find_links("We present a method. It works.", "") == []
+def test_a_repository_stated_by_hugging_face_and_named_in_the_abstract_is_listed_once(
+    tmp_path: Path,
+):
+    # As on Hugging Face (2503.00501): githubRepo with a trailing slash, the abstract without.
+    item = {
+        "paper": {
+            "id": "2503.00501",
+            "title": "Qilin",
+            "summary": "Code is at https://github.com/RED-Search/Qilin.",
+            "authors": [{"name": "Ada Lovelace"}],
+            "publishedAt": "2025-03-01T00:00:00.000Z",
+            "githubRepo": "https://github.com/RED-Search/Qilin/",
+        }
+    }
+    day = tmp_path / "2025-03-04.json"
+    day.write_bytes(orjson.dumps([item]))
+    (record,) = [r for r in HfDailyStream(day) if isinstance(r, PaperRecord)]
+    paper = Paper(arxiv_id="2503.00501")
+    merge(paper, record)
+    assert paper.links == [{"kind": "github", "url": "https://github.com/RED-Search/Qilin"}]

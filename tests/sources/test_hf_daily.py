@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from paperwire.sources.hf_daily import HfDailyStream
+from paperwire.sources.links import find_links
 from paperwire.sources.records import (
     Link,
     LinkKind,
@@ -469,3 +470,38 @@ def test_a_cursor_of_the_wrong_shape_is_refused(tmp_path: Path) -> None:
         HfDailyStream(day, cursor="line 3")
     with pytest.raises(ValueError, match="line <n>"):
         HfDailyStream(flat, cursor="2026-01-01.json:3")
+
+
+def test_stated_links_are_normalised_like_links_found_in_abstracts(tmp_path: Path) -> None:
+    day = _write_day(
+        tmp_path / "2026-03-04.json",
+        [
+            _item(
+                "2603.00001",
+                githubRepo="https://github.com/RUC-NLPIR/ARPO/blob/main/",
+                projectPage="https://huggingface.co/org/model",
+            ),
+            # An owner page is no repository; a projectPage on arXiv is not the paper's page.
+            _item(
+                "2603.00002",
+                githubRepo="https://github.com/DFIR-Metric",
+                projectPage="https://arxiv.org/html/2603.00002v1",
+            ),
+            # The same repository stated twice is one link.
+            _item(
+                "2603.00003",
+                githubRepo="https://github.com/a/b.git",
+                projectPage="https://github.com/a/b/",
+            ),
+        ],
+    )
+    first, second, third = _records(list(HfDailyStream(day)))
+    assert first.links == [
+        Link(LinkKind.GITHUB, "https://github.com/RUC-NLPIR/ARPO"),
+        Link(LinkKind.HF_MODEL, "https://huggingface.co/org/model"),
+    ]
+    assert first.links == find_links(
+        "github.com/RUC-NLPIR/ARPO/blob/main/ and https://huggingface.co/org/model"
+    )
+    assert second.links == []
+    assert third.links == [Link(LinkKind.GITHUB, "https://github.com/a/b")]

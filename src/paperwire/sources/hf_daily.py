@@ -46,14 +46,13 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperwire.sources.links import classify
 from paperwire.sources.records import (
     Link,
-    LinkKind,
     PaperRecord,
     Rejected,
     Source,
@@ -437,23 +436,19 @@ def _organization(item: dict[str, Any], paper: dict[str, Any]) -> str:
 
 
 def _links(item: dict[str, Any], paper: dict[str, Any]) -> list[Link]:
-    links: list[Link] = []
-    repo = _http_url(_opt_str(paper, "githubRepo", "paper.githubRepo"))
-    if repo:
-        host = (urlsplit(repo).hostname or "").removeprefix("www.")
-        if host == "github.com":
-            kind = LinkKind.GITHUB
-        elif host == "gitlab.com" or host.startswith("gitlab."):
-            kind = LinkKind.GITLAB
-        else:
-            kind = LinkKind.PROJECT  # a code host we have no kind for; still worth linking
-        links.append(Link(kind, repo))
-    page = _http_url(_opt_str(item, "projectPage", "projectPage")) or _http_url(
-        _opt_str(paper, "projectPage", "paper.projectPage")
+    # The same rule as links found in abstracts, so a repository stated here and named in the
+    # abstract is one link (".../repo/" and ".../repo/tree/main" are ".../repo").
+    stated = (
+        _http_url(_opt_str(paper, "githubRepo", "paper.githubRepo")),
+        _http_url(_opt_str(item, "projectPage", "projectPage"))
+        or _http_url(_opt_str(paper, "projectPage", "paper.projectPage")),
     )
-    if page and all(link.url != page for link in links):
-        links.append(Link(LinkKind.PROJECT, page))
-    return links
+    links: dict[str, Link] = {}
+    for url in stated:
+        link = classify(url) if url else None
+        if link is not None:
+            links.setdefault(link.url, link)
+    return list(links.values())
 
 
 # -- helpers -----------------------------------------------------------------------------------
