@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
-from tests.web.factories import paper
+from tests.factories import account, paper
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +44,14 @@ def test_https_turns_on_secure_cookies_and_hsts():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "paperwire.settings", "PAPERWIRE_HTTPS": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["True", "True", "31536000"], out.stderr
+
+
+@override_settings(RATE_LIMIT_VOTES="2/m")
+def test_the_sites_429_says_when_to_try_again(client: Client):
+    target = paper()
+    client.force_login(account())
+    codes = [client.post(f"/papers/{target.arxiv_id}/upvote").status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    limited = client.post(f"/papers/{target.arxiv_id}/upvote")
+    assert limited.status_code == 429
+    assert 1 <= int(limited["Retry-After"]) <= 60

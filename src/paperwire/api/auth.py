@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
-from django_ratelimit.core import get_usage  # type: ignore[import-untyped, unused-ignore]
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
 from paperwire.community.models import ApiToken, hash_token
+from paperwire.ratelimit import spend
 
 MAX_TOKEN_CHARS = 200
 
@@ -54,18 +54,12 @@ class RateLimited(HttpError):
         self.retry_after = retry_after
 
 
-def rate_limit(request: HttpRequest, user: User, group: str, setting: str) -> None:
-    """Count this write against the account's budget; 429 when it is spent."""
-    rate = str(getattr(settings, setting))
-    usage = get_usage(
-        request,
-        group=f"api.{group}",
-        key=lambda _group, _request: str(user.pk),
-        rate=rate,
-        increment=True,
-    )
-    if usage is not None and usage["should_limit"]:
+def rate_limit(request: HttpRequest, group: str, setting: str) -> None:
+    """Count this write against the account's budget (the token's, set by ``TokenAuth``);
+    429 when it is spent. The API's counters are its own, apart from the site's."""
+    wait = spend(request, f"api.{group}", setting)
+    if wait is not None:
+        rate = getattr(settings, setting)
         raise RateLimited(
-            f"too many {group} from this account (the limit is {rate}); try again later",
-            max(1, int(usage.get("time_left") or 1)),
+            f"too many {group} from this account (the limit is {rate}); try again later", wait
         )

@@ -64,7 +64,7 @@ def upvote(
     user = _user(request)
     _object_or_nothing(request)
     paper = find_paper(arxiv_id)
-    rate_limit(request, user, "votes", "RATE_LIMIT_VOTES")
+    rate_limit(request, "votes", "RATE_LIMIT_VOTES")
     if payload is None or payload.voted is None:
         state = toggle_vote(user, paper)
     else:
@@ -82,7 +82,7 @@ def submit_paper(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, An
     """Put a paper on today's list by arXiv id or arxiv.org URL; a paper new to this site is
     fetched from arXiv first."""
     user = _user(request)
-    rate_limit(request, user, "submissions", "RATE_LIMIT_SUBMISSIONS")
+    rate_limit(request, "submissions", "RATE_LIMIT_SUBMISSIONS")
     try:
         done = submit(user, payload.paper)
     except SubmissionError as exc:

@@ -6,35 +6,28 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import is_ratelimited
 
+from paperwire.ratelimit import spend
 from paperwire.web.errors import rate_limited
 
 View = Callable[..., HttpResponse]
-
-
-def _key(group: str, request: HttpRequest) -> str:
-    user = request.user
-    return f"user:{user.pk}" if user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
 
 
 def limited(setting: str, *, group: str | None = None) -> Callable[[View], View]:
     """Answer 429 once the caller has made more POSTs than ``settings.<setting>`` allows."""
 
     def decorate(view: View) -> View:
+        name = group or f"{view.__module__}.{view.__name__}"
+
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method == "POST" and is_ratelimited(
-                request,
-                group=group or f"{view.__module__}.{view.__name__}",
-                key=_key,
-                rate=str(getattr(settings, setting)),
-                method="POST",
-                increment=True,
-            ):
-                return rate_limited(request)
+            if request.method == "POST":
+                wait = spend(request, name, setting)
+                if wait is not None:
+                    response = rate_limited(request)
+                    response["Retry-After"] = str(wait)
+                    return response
             return view(request, *args, **kwargs)
 
         return wrapper
