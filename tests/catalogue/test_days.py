@@ -1,0 +1,105 @@
+"""A paper's day is the date of the arXiv listing that first shows it, by arXiv's schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from paperwire.catalogue.days import HOLIDAYS, announcement_day, listing_days
+
+ET = ZoneInfo("America/New_York")
+
+
+def eastern(day: str, time: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=ET)
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize(
+    ("submitted", "listed"),
+    [
+        # Summer (EDT, UTC-4): the cut-off is 18:00 UTC.
+        (eastern("2025-06-10", "13:59:59"), "2025-06-11"),  # Tue: Tue evening, Wed's list
+        (eastern("2025-06-10", "14:00:00"), "2025-06-12"),  # on the cut-off: the next one
+        # Winter (EST, UTC-5): the cut-off is 19:00 UTC.
+        (eastern("2026-02-10", "13:59:59"), "2026-02-11"),
+        (eastern("2026-02-10", "14:00:00"), "2026-02-12"),
+    ],
+)
+def test_the_cut_off_is_14_00_us_eastern(submitted: dt.datetime, listed: str) -> None:
+    assert announcement_day(submitted) == day(listed)
+    assert announcement_day(submitted.astimezone(dt.UTC)) == day(listed)
+
+
+def test_the_cut_off_follows_daylight_saving_time_on_both_sides_of_the_change() -> None:
+    # The same 18:30 UTC is 13:30 EST before the change of 2026-03-08 and 14:30 EDT after it.
+    before = dt.datetime(2026, 3, 6, 18, 30, tzinfo=dt.UTC)  # Friday
+    after = dt.datetime(2026, 3, 9, 18, 30, tzinfo=dt.UTC)  # Monday
+    assert announcement_day(before) == day("2026-03-09")  # Sunday evening: Monday's list
+    assert announcement_day(after) == day("2026-03-11")  # Tuesday evening: Wednesday's list
+    # And back to EST on 2025-11-02: Monday 18:30 UTC is 13:30 EST, before the cut-off.
+    assert announcement_day(dt.datetime(2025, 11, 3, 18, 30, tzinfo=dt.UTC)) == day("2025-11-04")
+
+
+@pytest.mark.parametrize(
+    ("submitted", "listed"),
+    [
+        (eastern("2025-06-12", "13:59"), "2025-06-13"),  # Thu before: Thu evening, Fri's list
+        (eastern("2025-06-12", "14:00"), "2025-06-16"),  # Thu after: Sunday evening, Monday's
+        (eastern("2025-06-13", "13:59"), "2025-06-16"),  # Fri before: Sunday evening too
+        (eastern("2025-06-13", "14:00"), "2025-06-17"),  # Fri after: Monday evening, Tuesday's
+        (eastern("2025-06-14", "09:00"), "2025-06-17"),  # Saturday
+        (eastern("2025-06-15", "23:59"), "2025-06-17"),  # Sunday night
+        (eastern("2025-06-16", "13:59"), "2025-06-17"),  # Monday before the cut-off
+    ],
+)
+def test_weekends_have_no_cut_off_and_no_list(submitted: dt.datetime, listed: str) -> None:
+    assert announcement_day(submitted) == day(listed)
+
+
+def test_a_holiday_moves_its_papers_to_the_next_announcement() -> None:
+    # Thanksgiving, Thursday 2025-11-27: no announcement that evening, so no Friday list.
+    wednesday = eastern("2025-11-26", "15:00")
+    assert announcement_day(wednesday, holidays=()) == day("2025-11-28")
+    assert announcement_day(wednesday) == day("2025-12-01")
+
+
+def test_a_holiday_on_a_day_without_an_announcement_cancels_the_next_one() -> None:
+    # arXiv lists Friday 2026-06-19 (Juneteenth); the Sunday announcement after it is skipped,
+    # as the real listings show for that weekend.
+    assert dt.date(2026, 6, 19) in HOLIDAYS
+    thursday = eastern("2026-06-18", "15:00")
+    assert announcement_day(thursday, holidays=()) == day("2026-06-22")
+    assert announcement_day(thursday) == day("2026-06-23")
+
+
+def test_a_day_without_a_time_is_taken_as_before_that_days_cut_off() -> None:
+    # Sources that know only the date give midnight UTC: the evening before in New York.
+    assert announcement_day(dt.datetime(2025, 6, 10, tzinfo=dt.UTC)) == day("2025-06-11")
+    assert announcement_day(dt.datetime(2025, 6, 13, tzinfo=dt.UTC)) == day("2025-06-16")
+
+
+def test_a_time_without_a_timezone_is_refused() -> None:
+    with pytest.raises(ValueError, match="without a timezone"):
+        announcement_day(dt.datetime(2025, 6, 10, 12, 0))
+
+
+def test_listing_days_are_weekdays_after_an_announcement() -> None:
+    week = listing_days(day("2025-11-23"), day("2025-11-30"))
+    assert week == [day(d) for d in ("2025-11-24", "2025-11-25", "2025-11-26", "2025-11-27")]
+    assert day("2025-11-28") in listing_days(day("2025-11-28"), day("2025-11-28"), holidays=())
+
+
+def test_every_submission_lands_on_a_listing_day_within_a_week() -> None:
+    start = dt.datetime(2025, 12, 20, tzinfo=dt.UTC)  # across Christmas and New Year
+    listed = set(listing_days(day("2025-12-20"), day("2026-01-20")))
+    for hour in range(24 * 21):
+        submitted = start + dt.timedelta(hours=hour, minutes=17)
+        result = announcement_day(submitted)
+        assert result in listed, submitted
+        assert dt.timedelta(0) < result - submitted.astimezone(ET).date() <= dt.timedelta(days=7)
