@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape
 
+from paperwire.catalogue.mathtext import is_latex, readable
 from paperwire.catalogue.models import Paper
 from paperwire.digests import links
-from paperwire.digests.mathtext import is_latex, readable
 from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Digest
 from paperwire.digests.periods import DigestPeriod

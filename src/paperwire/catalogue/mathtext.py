@@ -1,4 +1,7 @@
-"""LaTeX in titles, made readable in mail: Unicode, since mail clients do not run KaTeX.
+"""LaTeX in paper text made readable as plain Unicode: for mail, whose clients run no KaTeX,
+and for search excerpts, which are cut and marked where KaTeX would see broken maths.
+
+It lives in the catalogue, upstream of both the digests and the web, so both read one rule.
 
 pylatexenc turns commands into characters (``\\alpha`` → α, ``\\mathbb{R}`` → ℝ); simple
 super- and subscripts that Unicode has glyphs for are raised or lowered (``x^2`` → x², ``x_i``
