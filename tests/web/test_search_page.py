@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from tests.web.factories import paper
+from paperwire.web.highlight import excerpt, highlight, highlighted_excerpt, stems
+from tests.factories import paper
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,49 @@ def test_hostile_queries_get_a_page(client: Client, library: None, query: str):
     response = client.get("/search", {"q": query, "page": "-5", "sort": "sideways", "mode": "x"})
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.content.decode()
+
+
+def excerpt_of(page: str) -> str:
+    return page.split('<p class="excerpt math">', 1)[1].split("</p>", 1)[0]
+
+
+def test_an_excerpt_reads_latex_as_text_and_keeps_hostile_text_escaped(
+    client: Client, indexed: Callable[[], int]
+):
+    paper(
+        arxiv_id="2501.00011",
+        title="Graph bounds",
+        abstract=r"We give \textbf{bold} bounds for \emph{x} and $\alpha$. "
+        "<script>alert(1)</script>",
+    )
+    indexed()
+    page = client.get("/search", {"q": "bold"}).content.decode()
+    shown = excerpt_of(page)
+    assert shown == (
+        "We give <mark>bold</mark> bounds for x and α. &lt;script&gt;alert(1)&lt;/script&gt;"
+    )
+    assert "<script>alert(1)" not in page
+
+
+def test_a_long_excerpt_cuts_no_formula_in_two():
+    formula = "$" + " + ".join(f"a_{i}" for i in range(1, 45)) + "$"
+    abstract = "Filler words here. " * 40 + formula + " bounds every graph. " + "More. " * 80
+    shown = excerpt(abstract, stems(["graph"]))
+    assert shown.startswith("… ")
+    assert shown.endswith(" …")
+    # a window starting inside the formula would read the words after it as maths, glued
+    assert " bounds every graph. More." in shown
+    assert "$" not in shown
+    assert "\\" not in shown
+
+
+def test_a_title_keeps_its_maths_whole_for_katex():
+    title = r"Bounds on $\alpha$-divergences for alpha"
+    assert highlight(title, stems(["alpha"])) == (
+        r"Bounds on $\alpha$-divergences for <mark>alpha</mark>"
+    )
+
+
+def test_a_literal_dollar_in_an_excerpt_cannot_pair_into_a_formula():
+    shown = highlighted_excerpt(r"It costs \$5 and \$10 per graph.", stems(["graph"]))
+    assert shown == "It costs <span>$</span>5 and <span>$</span>10 per <mark>graph</mark>."

@@ -3,6 +3,9 @@
 The work is done in batches, each committed on its own, so an interrupted run resumes where
 it stopped (the papers already embedded are no longer pending). Newest papers first: on a
 fresh catalogue the papers people look at turn semantic first.
+
+``embedding_progress`` says how far a job at work has got, for a site whose semantic search
+is still being prepared.
 """
 
 from __future__ import annotations
@@ -19,11 +22,15 @@ from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
 from paperwire.search.documents import content_hash, embedding_text
-from paperwire.search.embeddings import Embedder
+from paperwire.search.embeddings import Embedder, current_model_id
 from paperwire.search.models import Embedding
 
 BATCH = 256
 PAGE = 8192  # papers found pending per query
+# A job at work writes a batch every few seconds and pauses only to add what it wrote to the
+# vector index (every 2,048 papers by default: seconds, a minute or two at a million papers).
+# No new vector for this long means no job is at work.
+AT_WORK = dt.timedelta(minutes=15)
 
 
 @dataclass
@@ -35,6 +42,46 @@ class EmbedSummary:
     @property
     def rate(self) -> float:
         return self.encoded / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class EmbeddingProgress:
+    embedded: int  # visible papers with a current vector from the model
+    total: int  # visible papers
+    under_way: bool  # a job is at work (see embedding_under_way)
+
+    @property
+    def percent(self) -> int:
+        """Whole per cent, rounded down: 100 only when every paper is embedded."""
+        return self.embedded * 100 // self.total if self.total else 100
+
+    @property
+    def complete(self) -> bool:
+        return self.embedded >= self.total
+
+
+def embedding_under_way(model: str | None = None, *, now: dt.datetime | None = None) -> bool:
+    """Whether a job (``paperwire embed``, ``--loop``) is embedding with ``model`` (the current
+    one by default): it wrote a vector within ``AT_WORK``. One indexed lookup: cheap enough to
+    ask before counting."""
+    since = (now or timezone.now()) - AT_WORK
+    return Embedding.objects.filter(
+        model=model or current_model_id(), encoded_at__gte=since
+    ).exists()
+
+
+def embedding_progress(
+    model: str | None = None, *, now: dt.datetime | None = None
+) -> EmbeddingProgress | None:
+    """How far embedding the catalogue with ``model`` (the current one by default) has got;
+    None when nothing has been embedded with it yet. Counting what is pending scans the
+    catalogue (a second at a million papers): ask ``embedding_under_way`` first, or cache."""
+    model = model or current_model_id()
+    if not Embedding.objects.filter(model=model).exists():
+        return None
+    total = Paper.objects.visible().count()
+    embedded = total - pending(model).count()
+    return EmbeddingProgress(embedded, total, embedding_under_way(model, now=now))
 
 
 def pending(model: str) -> QuerySet[Paper]:

@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from paperwire.community.votes import voted_ids
-from paperwire.search.engine import Mode, search
+from paperwire.search.embedding_jobs import (
+    EmbeddingProgress,
+    embedding_progress,
+    embedding_under_way,
+)
+from paperwire.search.engine import Mode, SearchResponse, search
 from paperwire.search.query import Sort
 from paperwire.web.caching import anonymous_cache
-from paperwire.web.highlight import excerpt, highlight, stems
+from paperwire.web.highlight import highlight, highlighted_excerpt, stems
 from paperwire.web.paging import page_number
 
 PAGE_SIZE = 20
 MAX_PAGE = 25  # 500 results: past that, a query wants refining, not paging
 FILTER_FIELDS = ("cat", "author", "since", "until")
+PROGRESS_KEY = "search:embedding-progress"
+# The engine says why the semantic half did not answer only in words: its note starts so, and
+# an index problem names its cure, which an embedding job at work applies as it goes (it adds
+# what it embedded to the vector index every couple of thousand papers).
+SEMANTIC_NOTE = "semantic search is unavailable"
+INDEX_CURE = "`paperwire reindex`"
 
 
 def engine_query(request: HttpRequest) -> str:
@@ -60,12 +73,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         ids = [r.paper.arxiv_id for r in answer.results]
         context.update(
             answer=answer,
+            notes=visitor_notes(answer, asked_semantic=mode is not Mode.LEXICAL),
             rows=[
                 {
                     "result": r,
                     "paper": r.paper,
                     "title": highlight(r.paper.title, terms),
-                    "excerpt": highlight(excerpt(r.paper.abstract, terms), terms),
+                    "excerpt": highlighted_excerpt(r.paper.abstract, terms),
                 }
                 for r in answer.results
             ],
@@ -81,3 +95,48 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
     template = "web/_results.html" if request.headers.get("HX-Request") else "web/search.html"
     return render(request, template, context)
+
+
+def visitor_notes(answer: SearchResponse, *, asked_semantic: bool) -> list[str]:
+    """The engine's notes, except that while an embedding job is at work a visitor learns how
+    far semantic search has got instead of being told to run a command."""
+    notes = list(answer.notes)
+    if not asked_semantic or answer.query.is_empty:
+        return notes
+    failed = [n for n in notes if n.startswith(SEMANTIC_NOTE)]
+    if answer.mode not in ("hybrid", "semantic"):
+        if not failed or not all(INDEX_CURE in n for n in failed):
+            return notes  # unavailable for another reason (switched off, no model): say so
+        progress = current_progress()
+        if progress is None or not progress.under_way:
+            return notes
+        return [n for n in notes if n not in failed] + [
+            f"Semantic search is being prepared: {_count(progress)}; results are keyword "
+            "matches until then."
+        ]
+    progress = current_progress()
+    if progress is not None and progress.under_way and not progress.complete:
+        notes.append(
+            f"Semantic search is being prepared: {_count(progress)}; until then, matches by "
+            "meaning come from those papers only."
+        )
+    return notes
+
+
+def _count(progress: EmbeddingProgress) -> str:
+    return f"{progress.embedded:,} of {progress.total:,} papers embedded ({progress.percent} %)"
+
+
+def current_progress() -> EmbeddingProgress | None:
+    """The embedding job's progress while one is at work. Counting scans the catalogue, so it is
+    done once a page-cache period for every search that asks (the shared cache), and only
+    after the cheap check that a job is at work at all."""
+    if not embedding_under_way():
+        return None
+    held = cache.get(PROGRESS_KEY)
+    if isinstance(held, EmbeddingProgress):
+        return held
+    progress = embedding_progress()
+    if progress is not None:
+        cache.set(PROGRESS_KEY, progress, max(settings.PAGE_CACHE_SECONDS, 1))
+    return progress
