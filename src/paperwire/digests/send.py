@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from paperwire.dbutil import insert_rows
 from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Delivery, Digest, Received, Subscriber
 from paperwire.digests.periods import DigestPeriod
@@ -277,16 +278,7 @@ def _record_sent(done: list[tuple[Digest, Reply]], outcome: str) -> None:
 
 def _remember_received(rows: Iterable[tuple[int, int, int]]) -> None:
     """Receipts, about twenty a digest: one executemany (bulk_create cost ~80 µs a row)."""
-    quote = connection.ops.quote_name
-    meta = Received._meta
-    fields = (Received.subscriber.field, Received.paper.field, Received.digest.field)
-    columns = ", ".join(quote(f.column) for f in fields)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s) "  # noqa: S608
-        "ON CONFLICT DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(rows))
+    insert_rows(Received, ("subscriber", "paper", "digest"), rows, ignore_conflicts=True)
 
 
 @lru_cache(maxsize=4)
@@ -310,16 +302,9 @@ def _mark_sending(digest_id: int, message_id: str) -> None:
         )
 
 
-_LOG_FIELDS = ("email", "kind", "at", "outcome", "code", "detail")
+_LOG_FIELDS = ("digest", "email", "kind", "at", "outcome", "code", "detail")
 
 
 def _log_sent(rows: Iterable[tuple[int, str, str, dt.datetime, str, int | None, str]]) -> None:
     """Delivery-log rows for recorded digests, by one executemany like the receipts."""
-    quote = connection.ops.quote_name
-    fields = [Delivery.digest.field, *(Delivery._meta.get_field(n) for n in _LOG_FIELDS)]
-    columns = ", ".join(quote(str(getattr(f, "column", ""))) for f in fields)
-    table = quote(Delivery._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 7)})"  # noqa: S608
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(a, b, c, adapt(d), e, f, g) for a, b, c, d, e, f, g in rows])
+    insert_rows(Delivery, _LOG_FIELDS, rows)
