@@ -36,6 +36,16 @@ def test_the_cut_off_is_14_00_us_eastern(submitted: dt.datetime, listed: str) ->
     assert announcement_day(submitted.astimezone(dt.UTC)) == day(listed)
 
 
+def test_before_2017_the_cut_off_was_16_00() -> None:
+    # 0704.0001, submitted Monday 2007-04-02 15:18 EDT, opened the list of Tuesday 3 April,
+    # with papers submitted up to 15:41 that Monday (the Kaggle snapshot's first ids).
+    assert announcement_day(eastern("2007-04-02", "15:18:42")) == day("2007-04-03")
+    assert announcement_day(eastern("2016-06-08", "15:59")) == day("2016-06-09")
+    assert announcement_day(eastern("2016-06-08", "16:00")) == day("2016-06-10")
+    # The first 14:00 cut-off: Monday 2017-01-02.
+    assert announcement_day(eastern("2017-01-02", "14:30")) == day("2017-01-04")
+
+
 def test_the_cut_off_follows_daylight_saving_time_on_both_sides_of_the_change() -> None:
     # The same 18:30 UTC is 13:30 EST before the change of 2026-03-08 and 14:30 EDT after it.
     before = dt.datetime(2026, 3, 6, 18, 30, tzinfo=dt.UTC)  # Friday

@@ -12,7 +12,8 @@ Friday) it beat (https://info.arxiv.org/help/availability.html):
     Thu 14:00 - Fri 14:00        Sun 20:00        Mon
     Fri 14:00 - Mon 14:00        Mon 20:00        Tue
 
-On arXiv's holidays an announcement is skipped and its papers join the next one.
+Until 2017-01-02 the cut-off (arXiv's "freeze time") was 16:00. On arXiv's holidays an
+announcement is skipped and its papers join the next one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 EASTERN: Final = ZoneInfo("America/New_York")
-CUT_OFF: Final = dt.time(14, 0)
+# From arXiv's "What's new" (github.com/arXiv/arxiv-docs, source/new/index.md, Nov 2016):
+# "Beginning January 2, 2017, the freeze time will change to 14:00 US Eastern time".
+CUT_OFFS: Final = ((dt.date(2017, 1, 2), dt.time(14, 0)), (dt.date.min, dt.time(16, 0)))
 _SUNDAY: Final = 6
 _ANNOUNCEMENT_WEEKDAYS: Final = frozenset({0, 1, 2, 3, _SUNDAY})  # Mon-Thu and Sun evenings
 
@@ -70,7 +73,7 @@ def announcement_day(
         raise ValueError(f"submission time without a timezone: {submitted.isoformat()}")
     eastern = submitted.astimezone(EASTERN)
     deadline = eastern.date()
-    if eastern.time() >= CUT_OFF:
+    if eastern.time() >= cut_off(deadline):
         deadline += dt.timedelta(days=1)
     while deadline.weekday() >= 5:  # no cut-off on Saturday or Sunday
         deadline += dt.timedelta(days=1)
@@ -80,6 +83,11 @@ def announcement_day(
     while not _announces(evening, cancelled):
         evening += dt.timedelta(days=1)
     return evening + dt.timedelta(days=1)
+
+
+def cut_off(day: dt.date) -> dt.time:
+    """The submission deadline on ``day``, US Eastern."""
+    return next(time for since, time in CUT_OFFS if day >= since)
 
 
 def listing_days(
