@@ -46,7 +46,9 @@ def test_a_new_paper_takes_everything_the_record_says():
     assert paper.latest_version == 2
     assert paper.published == T1
     assert paper.updated == T2
-    assert paper.announced_on == T1.date()
+    # Submitted Monday 22:04 US Eastern: past the cut-off, so in Tuesday evening's
+    # announcement, which is Wednesday's list.
+    assert paper.announced_on == dt.date(2024, 1, 3)
     assert paper.sources == ["kaggle"]
     assert paper.fingerprints == ["f1"]
 
@@ -124,6 +126,29 @@ def test_two_sources_merge_into_one_paper():
     assert paper.announced_on == dt.date(2024, 1, 4)
     assert paper.links == [{"kind": "github", "url": "https://github.com/a/b"}]
     assert paper.sources == ["listing", "hf-daily"]
+
+
+def test_a_paper_without_a_listing_day_takes_the_day_arxiv_lists_it():
+    saturday = dt.datetime(2025, 6, 7, 10, 0, tzinfo=dt.UTC)
+    paper = Paper(arxiv_id="2506.06789")
+    merge(paper, record(source=Source.ARXIV_API, title="T", versions=[Version(1, saturday)]))
+    # Weekend submissions wait for Monday evening's announcement: Tuesday's list.
+    assert paper.announced_on == dt.date(2025, 6, 10)
+
+
+def test_a_listing_day_wins_over_the_schedule():
+    paper = Paper(arxiv_id="2506.06789")
+    merge(
+        paper,
+        record(
+            source=Source.ARXIV_API,
+            title="T",
+            versions=[Version(1, dt.datetime(2025, 6, 7, 10, 0, tzinfo=dt.UTC))],
+        ),
+    )
+    # Held a day in moderation: the real list says Wednesday.
+    merge(paper, record(source=Source.LISTING, title="T", listing_date=dt.date(2025, 6, 11)))
+    assert paper.announced_on == dt.date(2025, 6, 11)
 
 
 def test_the_first_community_day_and_the_highest_upvote_count_win():

@@ -9,7 +9,8 @@ sources arrive in:
   changes nothing, and a v3 from the API after a v2 from a snapshot updates the paper.
 * The version history is the union of every version seen (number, date); it only grows.
 * Dates take the earliest (first version, first listing, first day on the community list)
-  or the latest (latest version) of what sources say.
+  or the latest (latest version) of what sources say. A paper's day is its first listing
+  day, else the listing day arXiv's schedule gives its first version (``catalogue.days``).
 * Community figures: the highest upvote count seen (upvotes are snapshots that only grow).
 * Links are the union of those sources state and those found in the abstract and comments.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+from paperwire.catalogue.days import announcement_day
 from paperwire.catalogue.models import Paper
 from paperwire.ingest.links import find_links
 from paperwire.sources.records import PaperRecord
@@ -101,8 +103,11 @@ def _merge_dates(paper: Paper, record: PaperRecord) -> None:
     paper.published = _earliest(firsts)
     paper.updated = _latest([*lasts, paper.published])
     paper.listing_date = _earliest([paper.listing_date, record.listing_date])
-    announced = paper.listing_date or (paper.published.date() if paper.published else None)
-    paper.announced_on = announced
+    # A paper's day is its listing day; sources without one (arXiv API, OAI-PMH, Kaggle,
+    # Hugging Face) get the day arXiv's schedule lists a paper submitted then.
+    paper.announced_on = paper.listing_date or (
+        announcement_day(paper.published) if paper.published else None
+    )
 
 
 def _merge_community(paper: Paper, record: PaperRecord) -> None:
