@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from pytest_django.fixtures import Settings
 
+from paperwire.search.backends import SearchBackend, get_backend, reset_backend
 from tests.replay import ReplayServer
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -31,6 +33,31 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _papers_numbered_from_one() -> None:
+    """A made-up paper id is the same whatever ran before (see tests.factories.paper)."""
+    from tests.factories import restart_numbering
+
+    restart_numbering()
+
+
+@pytest.fixture
+def backend(settings: Settings, tmp_path: Path, db: None) -> Iterator[SearchBackend]:
+    """The backend ``get_backend()`` picks, with nothing indexed yet.
+
+    SQLite: index files under this test's tmp_path. PostgreSQL: the derived vector table is
+    dropped inside the test's transaction (so the test starts without one, and the drop is
+    rolled back with everything else).
+    """
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    reset_backend()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS search_pgvector, search_pgvector_build")
+    yield get_backend()
+    reset_backend()
 
 
 @pytest.fixture

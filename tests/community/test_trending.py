@@ -16,7 +16,7 @@ from paperwire.community import trending
 from paperwire.ingest.run import Ingester
 from paperwire.sources.hf_daily import HfDailyStream
 from tests.conftest import shared
-from tests.web.factories import paper
+from tests.factories import paper
 
 pytestmark = pytest.mark.django_db
 

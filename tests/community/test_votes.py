@@ -11,7 +11,7 @@ from django.db import connection
 from paperwire.catalogue.models import Paper
 from paperwire.community.models import Vote
 from paperwire.community.votes import set_vote, toggle_vote
-from tests.web.factories import account, paper
+from tests.factories import account, paper
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import Cli
-from tests.digests.factories import real_day_with_subscribers
+from tests.factories import real_day_with_subscribers
 
 CSV = "\n".join(
     [

@@ -11,7 +11,7 @@ from paperwire.digests.models import Digest, Received
 from paperwire.digests.periods import period_containing
 from paperwire.search.embedding_jobs import embed_pending
 from paperwire.search.embeddings import get_embedder
-from tests.digests.factories import DAY, paper, subscriber
+from tests.factories import DAY, paper, subscriber
 
 pytestmark = pytest.mark.django_db
 DAILY = period_containing("daily", DAY)

@@ -13,7 +13,7 @@ from pytest_django.fixtures import Settings
 from paperwire.digests.schedule import Job, due
 from tests.conftest import Cli
 from tests.digests.conftest import SmtpSink
-from tests.digests.factories import real_day_with_subscribers
+from tests.factories import real_day_with_subscribers
 
 UTC = dt.UTC
 

@@ -22,7 +22,7 @@ from paperwire.digests.periods import period_containing
 from paperwire.digests.send import Pacer, Sender
 from tests.conftest import Cli, shared
 from tests.digests.conftest import SmtpSink
-from tests.digests.factories import DAY, paper, subscriber
+from tests.factories import DAY, paper, subscriber
 
 pytestmark = pytest.mark.django_db
 DAILY = period_containing("daily", DAY)

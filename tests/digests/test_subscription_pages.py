@@ -18,7 +18,7 @@ from pytest_django.fixtures import Settings
 from paperwire.digests import links
 from paperwire.digests.models import Delivery, Subscriber
 from tests.digests.conftest import SmtpSink
-from tests.web.factories import account
+from tests.factories import account
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from defusedxml import ElementTree
 from django.test import Client
 
-from tests.web.factories import paper
+from tests.factories import paper
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

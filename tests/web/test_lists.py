@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from tests.web.factories import paper
+from tests.factories import paper
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,12 @@ def test_hidden_papers_are_in_no_list(client: Client):
 
 
 def test_paper_text_is_escaped_in_lists(client: Client):
-    paper(title="<img src=x onerror=alert(1)>", authors=["<script>alert(2)</script>"], upvotes=5)
+    paper(
+        title="<img src=x onerror=alert(1)>",
+        authors=["<script>alert(2)</script>"],
+        announced_on=DAY,
+        upvotes=5,
+    )
     for url in ("/", "/trending", f"/date/{DAY:%Y-%m-%d}", "/week/2025-W03", "/month/2025-01"):
         page = client.get(url).content.decode()
         assert "<img src=x" not in page, url

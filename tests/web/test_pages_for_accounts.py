@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from paperwire.catalogue.models import Paper
 from tests.conftest import shared
 from tests.replay import ReplayServer, Reply
-from tests.web.factories import account, paper
+from tests.factories import account, paper
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from paperwire.web.bibtex import bibtex
-from tests.web.factories import paper
+from tests.factories import paper
 
 pytestmark = pytest.mark.django_db
 
