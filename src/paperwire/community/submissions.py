@@ -5,19 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
-from paperwire.catalogue.signals import papers_changed
-from paperwire.ingest.run import Ingester
-from paperwire.sources.arxiv_api import ArxivApiError
+from paperwire.ingest.single import FetchFailed, fetch_and_ingest
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
-from paperwire.sources.http import FetchError, PoliteClient
-from paperwire.sources.records import ListStream
-from paperwire.sources.single import PaperNotFound, fetch_paper
-from paperwire.sources.xml import BadXml
 
 
 class SubmissionError(ValueError):
@@ -43,7 +36,10 @@ def submit(user: AbstractBaseUser, id_or_url: str, day: dt.date | None = None) -
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     fetched = False
     if paper is None:
-        paper = _fetch(arxiv_id)
+        try:
+            paper = fetch_and_ingest(arxiv_id).paper
+        except FetchFailed as exc:
+            raise SubmissionError(str(exc)) from None
         fetched = True
     if paper.hidden:
         raise SubmissionError(f"{arxiv_id} has been hidden by the moderators")
@@ -59,16 +55,3 @@ def submit(user: AbstractBaseUser, id_or_url: str, day: dt.date | None = None) -
     )
     paper.refresh_from_db()
     return Submitted(paper, fetched)
-
-
-def _fetch(arxiv_id: str) -> Paper:
-    with PoliteClient(interval=settings.ARXIV_REQUEST_INTERVAL) as client:
-        try:
-            record = fetch_paper(client, settings.ARXIV_API_URL, arxiv_id)
-        except PaperNotFound:
-            raise SubmissionError(f"arXiv has no paper {arxiv_id}") from None
-        except (ArxivApiError, FetchError, BadXml, ValueError) as exc:
-            raise SubmissionError(f"arXiv could not be asked about {arxiv_id}: {exc}") from None
-    summary = Ingester(progress=False).run(ListStream([record], arxiv_id))
-    papers_changed.send(sender=Submitted, changed=summary.new + summary.updated)
-    return Paper.objects.get(arxiv_id=record.arxiv_id)
