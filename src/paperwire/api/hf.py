@@ -12,9 +12,8 @@ from ninja.errors import HttpError
 from paperwire.api.reads import UNSHOWN
 from paperwire.api.schemas import Error, HfDailyItem
 from paperwire.api.serialize import hf_item
-from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse
 from paperwire.community import trending as trend
-from paperwire.web.periods import BadPeriod, Period, day, parse_day, parse_month, parse_week
 
 router = Router(tags=["Hugging Face compatible"])
 
@@ -34,22 +33,22 @@ class DailyPapersQuery(Schema):
 
 def _period(params: DailyPapersQuery) -> Period | None:
     given = [
-        (name, value, parse)
-        for name, value, parse in (
-            ("date", params.date, parse_day),
-            ("week", params.week, parse_week),
-            ("month", params.month, parse_month),
+        (name, kind, value)
+        for name, kind, value in (
+            ("date", "day", params.date),
+            ("week", "week", params.week),
+            ("month", "month", params.month),
         )
         if value is not None
     ]
     if len(given) > 1:
         raise HttpError(400, "give only one of date, week and month")
     if not given:
-        latest = trend.latest_day()
+        latest = latest_day()
         return day(latest) if latest else None
-    name, value, parse = given[0]
+    name, kind, value = given[0]
     try:
-        return parse(value)
+        return parse(kind, value)
     except BadPeriod as exc:
         raise HttpError(400, f"{name}: {exc}") from None
 
@@ -67,11 +66,11 @@ def daily_papers(request: HttpRequest, params: Query[DailyPapersQuery]) -> list[
     period = _period(params)
     if period is None:
         return []
-    papers = Paper.objects.visible().in_days(period.first, period.last).defer(*UNSHOWN)
+    ranked = trend.day_list(period).defer(*UNSHOWN)
     if params.sort == "trending":
-        ordered = trend.ranked_for_period(papers)
+        ordered = ranked
     else:
-        ordered = papers.order_by(
+        ordered = ranked.order_by(
             Col("published").desc(nulls_last=True),
             Col("announced_on").desc(nulls_last=True),
             "-arxiv_id",

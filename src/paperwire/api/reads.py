@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
@@ -13,11 +12,10 @@ from ninja.errors import HttpError
 from paperwire.api.schemas import DailyOut, Error, PaperOut, SearchOut, SimilarOut, TrendingOut
 from paperwire.api.serialize import paper_out
 from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse_day
 from paperwire.community import trending as trend
-from paperwire.search.engine import Mode, UnknownPaper, search, similar
-from paperwire.search.query import Sort
+from paperwire.search import Mode, Sort, UnknownPaper, search, similar
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
-from paperwire.web.periods import BadPeriod, parse_day
 
 router = Router(tags=["papers"])
 
@@ -127,20 +125,21 @@ class DailyQuery(Paging):
 @router.get("/daily", response={200: DailyOut, **ERRORS}, summary="A day's list", tags=["lists"])
 def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
     """The papers of one day, the most upvoted first (the site's day page)."""
-    day: dt.date | None
+    period: Period | None
     if params.date is not None:
         try:
-            day = parse_day(params.date).first
+            period = parse_day(params.date)
         except BadPeriod as exc:
             raise HttpError(400, f"date: {exc}") from None
     else:
-        day = trend.latest_day()
+        latest = latest_day()
+        period = day(latest) if latest else None
     papers: list[Paper] = []
-    if day is not None:
-        ranked = trend.ranked_for_period(Paper.objects.visible().in_days(day, day)).defer(*UNSHOWN)
+    if period is not None:
+        ranked = trend.day_list(period).defer(*UNSHOWN)
         papers = list(ranked[params.offset : params.offset + params.limit + 1])
     return {
-        "date": day,
+        "date": period.first if period else None,
         "limit": params.limit,
         "offset": params.offset,
         "has_more": len(papers) > params.limit,

@@ -22,10 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, F, FloatField, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper, PaperQuerySet
+from paperwire.catalogue.periods import Period, latest_day
 
 GRAVITY = 1.5
 OFFSET_DAYS = 2
@@ -45,16 +46,6 @@ def vote_weight(account_created: dt.datetime, now: dt.datetime | None = None) ->
     return NEW_ACCOUNT_WEIGHT if now - account_created < NEW_ACCOUNT_AGE else 1.0
 
 
-def latest_day(today: dt.date | None = None) -> dt.date | None:
-    """The newest day with papers, not after today."""
-    today = today or timezone.localdate()
-    papers = Paper.objects.visible()
-    submitted = papers.filter(daily_date__lte=today).aggregate(d=Max("daily_date"))["d"]
-    announced = papers.filter(announced_on__lte=today).aggregate(d=Max("announced_on"))["d"]
-    days = [d for d in (submitted, announced) if d is not None]
-    return max(days) if days else None
-
-
 def with_points(papers: PaperQuerySet) -> QuerySet[Paper]:
     return papers.annotate(
         points_weighted=F("upvotes") + F("vote_weight"),
@@ -66,6 +57,12 @@ def ranked_for_period(papers: PaperQuerySet) -> QuerySet[Paper]:
     return with_points(papers).order_by(
         F("points_weighted").desc(), F("announced_on").desc(nulls_last=True), "-arxiv_id"
     )
+
+
+def day_list(period: Period) -> QuerySet[Paper]:
+    """The visible papers of a day, week or month, most points first: the one list query
+    behind the site's lists, the API's, the daily feed and the digests' trending part."""
+    return ranked_for_period(Paper.objects.visible().in_days(period.first, period.last))
 
 
 def trending(anchor: dt.date | None = None) -> QuerySet[Paper]:

@@ -5,162 +5,55 @@ a week five times that) with their stored embeddings. Each distinct topic among 
 subscribers is then matched once against that set with the search engine's own parts — its
 query parser and filters, its embedding model — and a relevance threshold; each subscriber's
 digest is then a merge of lists already computed, minus every paper they were sent before.
-Searching the whole catalogue per topic would be slower and worse: the engine filters dates
-after ranking, so in a catalogue of millions the top semantic candidates are rarely from
-this week.
+The matching rule is the search package's (``search.Pool``), the same one a query's feed
+follows, so a topic's feed and its digest section agree.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.db import transaction
 
-from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import Period
 from paperwire.community import trending
 from paperwire.digests.models import Digest, Received, Subscriber, Topic
-from paperwire.digests.periods import DigestPeriod
-from paperwire.search.embeddings import EmbedderUnavailable, current_model_id, get_embedder
-from paperwire.search.models import Embedding
-from paperwire.search.query import ParsedQuery, parse_query
-from paperwire.search.terms import WORD, stem
+from paperwire.search import POOL_FIELDS, Candidate, Encode, Pool, query_encoder
 
 TRENDING_ITEMS = 10
 TOPIC_ITEMS = 5
 MAX_ITEMS = 30
-# Cosine similarity of all-MiniLM-L6-v2 between a topic and a paper's title + abstract above
-# which the paper is "about" the topic even when it shares none of its words (measured on
-# SciFact train: see docs/digests.md).
-SEMANTIC_THRESHOLD = 0.45
 INSERT_BATCH = 2000
 
-
-@dataclass
-class Candidate:
-    pk: int
-    points: float
-    day: dt.date | None
-    categories: list[str]
-    authors_lower: str
-    has_code: bool
-    text_lower: str
-    stems: frozenset[str]
+__all__ = ["PeriodPapers", "compose_period", "items_for", "query_encoder"]
 
 
 @dataclass
 class PeriodPapers:
-    """The period's visible papers, ready to be matched against many topics."""
+    """The period's visible papers, most points first, ready to be matched against many
+    topics (``search.Pool``: the same rule as a query's feed)."""
 
-    period: DigestPeriod
-    candidates: dict[int, Candidate]
+    period: Period
+    pool: Pool
     trending: list[int]
-    vector_ids: list[int]
-    vectors: np.ndarray  # one row per vector_ids entry, unit length
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, period: DigestPeriod) -> PeriodPapers:
-        papers = trending.ranked_for_period(
-            Paper.objects.visible().in_days(period.first, period.last)
-        ).only(
-            "id", "title", "abstract", "authors", "categories", "links", "upvotes", "votes",
-            "vote_weight", "daily_date", "announced_on",
-        )  # fmt: skip
-        candidates: dict[int, Candidate] = {}
-        order: list[int] = []
-        for paper in papers.iterator(chunk_size=2000):
-            text = f"{paper.title}\n{paper.abstract}"
-            candidates[paper.pk] = Candidate(
-                pk=paper.pk,
-                points=paper.upvotes + paper.vote_weight,
-                day=paper.day,
-                categories=list(paper.categories),
-                authors_lower=" | ".join(paper.authors).lower(),
-                has_code=paper.code_url is not None,
-                text_lower=" ".join(text.lower().split()),
-                stems=frozenset(stem(w) for w in WORD.findall(text)),
-            )
-            order.append(paper.pk)
-        top = [pk for pk in order if candidates[pk].points > 0][:TRENDING_ITEMS]
-        notes: list[str] = []
-        ids: list[int] = []
-        rows: list[np.ndarray] = []
-        try:
-            model = current_model_id()
-        except EmbedderUnavailable as exc:
-            model = None
-            notes.append(f"topics are matched by words only: {exc}")
-        if model is not None and candidates:
-            stored = Embedding.objects.filter(paper_id__in=list(candidates), model=model)
-            for paper_id, blob in stored.values_list("paper_id", "vector").iterator(
-                chunk_size=2000
-            ):
-                ids.append(paper_id)
-                rows.append(np.frombuffer(bytes(blob), dtype=np.float32))
-            missing = len(candidates) - len(ids)
-            if missing:
-                notes.append(f"{missing:,} of the period's papers have no embedding yet")
-        matrix = np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
-        if len(matrix):
-            matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-9)
-        return cls(period, candidates, top, ids, matrix, notes)
+    def load(cls, period: Period) -> PeriodPapers:
+        papers = list(trending.day_list(period).only(*POOL_FIELDS, "upvotes", "vote_weight"))
+        top = [p.pk for p in papers if p.upvotes + p.vote_weight > 0][:TRENDING_ITEMS]
+        pool = Pool.load(papers)
+        return cls(period, pool, top, list(pool.notes))
 
-    def match(
-        self, topics: Sequence[str], encode: Callable[[list[str]], np.ndarray] | None
-    ) -> dict[str, list[int]]:
+    @property
+    def candidates(self) -> dict[int, Candidate]:
+        return self.pool.candidates
+
+    def match(self, topics: Iterable[str], encode: Encode | None) -> dict[str, list[int]]:
         """Each topic's best matches among the period's papers, best first."""
-        parsed = {t: parse_query(t) for t in topics}
-        need_vectors = [t for t, q in parsed.items() if not q.is_empty and q.text.strip()]
-        query_vectors: dict[str, np.ndarray] = {}
-        if encode is not None and need_vectors and len(self.vectors):
-            encoded = encode([parsed[t].text for t in need_vectors])
-            encoded = encoded / np.linalg.norm(encoded, axis=1, keepdims=True).clip(min=1e-9)
-            query_vectors = dict(zip(need_vectors, encoded, strict=True))
-        return {t: self._match_one(parsed[t], query_vectors.get(t)) for t in topics}
-
-    def _match_one(self, query: ParsedQuery, vector: np.ndarray | None) -> list[int]:
-        allowed = [c for c in self.candidates.values() if _passes(c, query)]
-        if not allowed:
-            return []
-        if query.is_empty:  # only filters (cat:, author:): the period's best by points
-            allowed.sort(key=lambda c: -c.points)
-            return [c.pk for c in allowed[:TOPIC_ITEMS]]
-        similarity: dict[int, float] = {}
-        if vector is not None:
-            scores = self.vectors @ vector
-            similarity = dict(zip(self.vector_ids, scores.tolist(), strict=True))
-        words = {stem(w) for w in query.words}
-        phrases = [" ".join(p.lower().split()) for p in query.phrases]
-        scored: list[tuple[float, float, int]] = []
-        for c in allowed:
-            lexical = bool(words) and words <= c.stems
-            if phrases:
-                lexical = all(p in c.text_lower for p in phrases) and (not words or lexical)
-            cosine = similarity.get(c.pk, 0.0)
-            if lexical or cosine >= SEMANTIC_THRESHOLD:
-                # Every word present counts like a strong semantic match.
-                scored.append((cosine + (0.5 if lexical else 0.0), c.points, c.pk))
-        scored.sort(reverse=True)
-        return [pk for _, _, pk in scored[:TOPIC_ITEMS]]
-
-
-def _passes(c: Candidate, query: ParsedQuery) -> bool:
-    f = query.filters
-    if f.categories and not any(
-        cat == want or cat.startswith(want + ".") for want in f.categories for cat in c.categories
-    ):
-        return False
-    if f.authors and not all(a.lower() in c.authors_lower for a in f.authors):
-        return False
-    if f.has_code and not c.has_code:
-        return False
-    if f.since and (c.day is None or c.day < f.since):
-        return False
-    return not (f.until and (c.day is None or c.day > f.until))
+        return self.pool.match(list(topics), encode, TOPIC_ITEMS)
 
 
 @dataclass
@@ -194,7 +87,7 @@ def items_for(
 
 
 def compose_period(
-    period: DigestPeriod,
+    period: Period,
     *,
     only: Iterable[int] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -271,17 +164,3 @@ def _insert(batch: list[Digest]) -> int:
         # Two composers racing (a scheduled run and a manual one) cannot make two digests.
         Digest.objects.bulk_create(batch, ignore_conflicts=True, batch_size=500)
     return len(batch)
-
-
-def query_encoder(notes: list[str]) -> Callable[[list[str]], np.ndarray] | None:
-    try:
-        embedder = get_embedder()
-    except EmbedderUnavailable as exc:
-        notes.append(f"topics are matched by words only: {exc}")
-        return None
-
-    def encode(texts: list[str]) -> np.ndarray:
-        out = [embedder.encode_queries(texts[i : i + 256]) for i in range(0, len(texts), 256)]
-        return np.vstack(out) if out else np.zeros((0, embedder.dim), dtype=np.float32)
-
-    return encode

@@ -7,14 +7,14 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from paperwire.catalogue.keys import has_code
 from paperwire.catalogue.models import Paper
 
 EPOCH = dt.date(1970, 1, 1)
 _FIELDS = (
-    "pk", "arxiv_id", "title", "abstract", "authors", "categories", "announced_on", "links",
+    "pk", "arxiv_id", "title", "abstract", "authors", "match_keys", "announced_on", "links",
     "modified_at", "hidden",
 )  # fmt: skip
-CODE_KINDS = {"github", "gitlab"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class SearchDoc:
     title: str
     abstract: str
     authors: list[str]
-    categories: list[str]
+    keys: list[str]  # catalogue.keys terms: what author: and cat: match
     day: int  # days since 1970-01-01 of announced_on (0 when unknown)
     has_code: bool
     hidden: bool
@@ -53,9 +53,9 @@ def to_doc(row: dict[str, object]) -> SearchDoc:
         title=str(row["title"]),
         abstract=str(row["abstract"] or ""),
         authors=list(row["authors"] or []),  # type: ignore[call-overload]
-        categories=list(row["categories"] or []),  # type: ignore[call-overload]
+        keys=list(row["match_keys"] or []),  # type: ignore[call-overload]
         day=day_number(row["announced_on"]),  # type: ignore[arg-type]
-        has_code=any(link.get("kind") in CODE_KINDS for link in links),
+        has_code=has_code(links),
         hidden=bool(row["hidden"]),
     )
 

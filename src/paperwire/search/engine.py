@@ -9,24 +9,19 @@ When the semantic half is unavailable the search answers lexically and says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
-
-import numpy as np
 
 from paperwire.catalogue.models import Paper
 from paperwire.search.backends import IndexUnavailable, get_backend
-from paperwire.search.documents import CODE_KINDS
 from paperwire.search.embeddings import EmbedderUnavailable, current_model_id, get_embedder
+from paperwire.search.filters import Filters
 from paperwire.search.fusion import weighted_fusion
-from paperwire.search.lexical import Hit
-from paperwire.search.models import Embedding
-from paperwire.search.query import Filters, ParsedQuery, Sort, parse_query
+from paperwire.search.hits import Hit
+from paperwire.search.models import Embedding, decode_vector
+from paperwire.search.query import ParsedQuery, Sort, parse_query
 
 CANDIDATES = 100  # from each side, before fusion
-FILTERED_CANDIDATES = 1000  # the semantic side is filtered after the fact: ask for more
 # The semantic side's share in the weighted sum of min-max normalised scores. Tuned on SciFact
 # train only (docs/search.md): 0.4–0.5 is a flat optimum (nDCG@10 0.733–0.735), ahead of
 # reciprocal-rank fusion at any k tried (0.720–0.728).
@@ -67,7 +62,7 @@ def search(
 ) -> SearchResponse:
     parsed = parse_query(raw)
     if extra_filters:
-        _merge_filters(parsed.filters, extra_filters)
+        parsed.filters = parsed.filters.merged(extra_filters)
     notes = list(parsed.notes)
     if parsed.arxiv_id:
         paper = Paper.objects.visible().filter(arxiv_id=parsed.arxiv_id).first()
@@ -127,48 +122,9 @@ def search(
 def _semantic(parsed: ParsedQuery, limit: int) -> list[Hit]:
     embedder = get_embedder()
     vector = embedder.encode_queries([parsed.text])[0]
-    backend = get_backend()
-    if not parsed.filters:
-        return backend.nearest(vector, limit)
-    hits = backend.nearest(vector, FILTERED_CANDIDATES)
-    return filter_hits(hits, parsed.filters)[:limit]
-
-
-def filter_hits(hits: Sequence[Hit], filters: Filters) -> list[Hit]:
-    """Apply the query's filters to hits from the vector index (which cannot filter)."""
-    if not hits:
-        return []
-    rows = Paper.objects.filter(arxiv_id__in=[h.arxiv_id for h in hits], hidden=False).values(
-        "arxiv_id", "categories", "authors", "announced_on", "links"
-    )
-    keep = {row["arxiv_id"] for row in rows if _passes(row, filters)}
-    return [h for h in hits if h.arxiv_id in keep]
-
-
-def _passes(row: Mapping[str, Any], filters: Filters) -> bool:
-    categories = row["categories"] or []
-    assert isinstance(categories, list)
-    if filters.categories and not set(filters.categories) & set(categories):
-        return False
-    authors = " ; ".join(row["authors"] or []).casefold()
-    if any(name.casefold() not in authors for name in filters.authors):
-        return False
-    day = row["announced_on"]
-    if filters.since and (day is None or day < filters.since):
-        return False
-    if filters.until and (day is None or day > filters.until):
-        return False
-    links = row["links"] or []
-    assert isinstance(links, list)
-    return not (filters.has_code and not any(link.get("kind") in CODE_KINDS for link in links))
-
-
-def _merge_filters(into: Filters, extra: Filters) -> None:
-    into.categories.extend(extra.categories)
-    into.authors.extend(extra.authors)
-    into.since = extra.since or into.since
-    into.until = extra.until or into.until
-    into.has_code = into.has_code or extra.has_code
+    # Filtered inside the vector search (backends.base.SearchBackend.nearest), so a narrow
+    # filter finds its papers at any catalogue size.
+    return get_backend().nearest(vector, limit, parsed.filters or None)
 
 
 # -- similar papers ------------------------------------------------------------------------
@@ -201,7 +157,7 @@ def similar(arxiv_id: str, limit: int = 10) -> SimilarResponse:
         .first()
     )
     if row is not None:
-        vector = np.frombuffer(bytes(row), dtype=np.float32)
+        vector = decode_vector(row)
         try:
             hits = get_backend().nearest(vector, limit + 1)
         except IndexUnavailable as exc:

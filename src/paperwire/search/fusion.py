@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from paperwire.search.lexical import Hit
+from paperwire.search.hits import Hit
 
 
 def weighted_fusion(

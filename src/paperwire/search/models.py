@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
 from django.db import models
 
 from paperwire.catalogue.models import Paper
+
+# The stored form of a vector: float32, little-endian, one after another (the one place that
+# says so; every reader decodes through the functions below).
+VECTOR_DTYPE = np.dtype("<f4")
 
 
 class Embedding(models.Model):
@@ -26,6 +34,33 @@ class Embedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} ({self.model})"
+
+
+def decode_vector(blob: bytes | memoryview) -> npt.NDArray[np.float32]:
+    """One stored vector (``Embedding.vector``) as a float32 array."""
+    return np.frombuffer(bytes(blob), dtype=VECTOR_DTYPE).astype(np.float32, copy=False)
+
+
+def decode_matrix(blobs: Iterable[bytes | memoryview], dim: int) -> npt.NDArray[np.float32]:
+    """Stored vectors of one dimension as the rows of a matrix (one copy, no per-row arrays)."""
+    joined = b"".join(bytes(b) for b in blobs)
+    return np.frombuffer(joined, dtype=VECTOR_DTYPE).reshape(-1, dim).astype(np.float32, copy=False)
+
+
+def vectors_for(paper_ids: Iterable[int], model: str) -> tuple[list[int], npt.NDArray[np.float32]]:
+    """The stored vectors of these papers for ``model``: (the ids that have one, a matrix with
+    one row each, in that order). Papers without a vector are left out."""
+    ids: list[int] = []
+    blobs: list[bytes] = []
+    wanted = list(paper_ids)
+    for start in range(0, len(wanted), 10_000):
+        rows = Embedding.objects.filter(paper_id__in=wanted[start : start + 10_000], model=model)
+        for paper_id, blob in rows.values_list("paper_id", "vector").iterator(chunk_size=2000):
+            ids.append(paper_id)
+            blobs.append(bytes(blob))
+    if not blobs:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    return ids, decode_matrix(blobs, len(blobs[0]) // VECTOR_DTYPE.itemsize)
 
 
 class SearchMeta(models.Model):

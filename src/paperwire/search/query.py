@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from paperwire.search.filters import Filters
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
 
 MAX_QUERY_CHARS = 1000  # a longer query is cut here: no one means 10,000 characters of it
@@ -25,18 +26,6 @@ MAX_TERMS = 64
 class Sort(StrEnum):
     RELEVANCE = "relevance"
     NEWEST = "newest"
-
-
-@dataclass
-class Filters:
-    categories: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    since: dt.date | None = None
-    until: dt.date | None = None
-    has_code: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.categories or self.authors or self.since or self.until or self.has_code)
 
 
 @dataclass

@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from django.utils.feedgenerator import Atom1Feed
 
 from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import day, latest_day
 from paperwire.community import trending as trend
-from paperwire.search.engine import search
+from paperwire.search import newest_matching
 
 ITEMS = 50
 
@@ -51,11 +52,10 @@ class DailyFeed(_PaperFeed):
     description = "The newest day's papers, most upvoted first."
 
     def items(self) -> list[Paper]:
-        latest = trend.latest_day()
+        latest = latest_day()
         if latest is None:
             return []
-        papers = Paper.objects.visible().in_days(latest, latest)
-        return list(trend.ranked_for_period(papers)[:ITEMS])
+        return list(trend.day_list(day(latest))[:ITEMS])
 
 
 class TrendingFeed(_PaperFeed):
@@ -68,7 +68,10 @@ class TrendingFeed(_PaperFeed):
 
 
 class SearchFeed(_PaperFeed):
-    description = "The newest papers matching a search."
+    description = (
+        "The newest papers matching a search, as a digest topic matches them: every word "
+        "present, or close in meaning."
+    )
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
         return " ".join(request.GET.get("q", "").split())[:1000]
@@ -80,12 +83,9 @@ class SearchFeed(_PaperFeed):
         return "/search?" + urlencode({"q": obj, "sort": "newest"})
 
     def items(self, obj: str) -> list[Paper]:
-        if not obj:
-            return []
-        # Relevant first, then the best matches ordered newest first, as a feed reader expects.
-        answer = search(obj, limit=ITEMS)
-        papers = [r.paper for r in answer.results]
-        return sorted(papers, key=lambda p: p.announced_on or dt.date.min, reverse=True)
+        # The newest matches above the digests' threshold (search.topics), not the most
+        # relevant of all time: a feed reader wants what is new.
+        return newest_matching(obj, ITEMS) if obj else []
 
 
 class DailyAtom(DailyFeed):

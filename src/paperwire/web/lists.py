@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import BadPeriod, Period, containing, day, latest_day, parse
 from paperwire.community import trending as trend
 from paperwire.community.votes import voted_ids
 from paperwire.web.caching import anonymous_cache
 from paperwire.web.paging import page_number, paginate
-from paperwire.web.periods import BadPeriod, Period, day, parse_day, parse_month, parse_week
 
 PAGE_SIZE = 30
 
 
 @anonymous_cache
 def home(request: HttpRequest) -> HttpResponse:
-    latest = trend.latest_day()
+    latest = latest_day()
     if latest is None:
         return render(request, "web/empty.html", status=200)
     return _period_page(request, day(latest), is_home=True)
@@ -29,20 +27,29 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @anonymous_cache
 def on_date(request: HttpRequest, text: str) -> HttpResponse:
-    return _period_page(request, _parsed(parse_day, text))
+    return _canonical_page(request, "day", text)
 
 
 @anonymous_cache
 def in_week(request: HttpRequest, text: str) -> HttpResponse:
-    period = _parsed(parse_week, text)
-    if text != period.slug:
-        return redirect(period.path, permanent=True)
-    return _period_page(request, period)
+    return _canonical_page(request, "week", text)
 
 
 @anonymous_cache
 def in_month(request: HttpRequest, text: str) -> HttpResponse:
-    return _period_page(request, _parsed(parse_month, text))
+    return _canonical_page(request, "month", text)
+
+
+def _canonical_page(request: HttpRequest, kind: str, text: str) -> HttpResponse:
+    """A period's page at its one address; another spelling of it is redirected there."""
+    try:
+        period = parse(kind, text)
+    except BadPeriod as exc:
+        raise Http404(str(exc)) from None
+    if text != period.slug:
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(period.path + (f"?{query}" if query else ""), permanent=True)
+    return _period_page(request, period)
 
 
 @anonymous_cache
@@ -85,8 +92,7 @@ LIST_FIELDS = (
 
 
 def _period_page(request: HttpRequest, period: Period, *, is_home: bool = False) -> HttpResponse:
-    visible = Paper.objects.visible()
-    papers = trend.ranked_for_period(visible.in_days(period.first, period.last)).only(*LIST_FIELDS)
+    papers = trend.day_list(period).only(*LIST_FIELDS)
     page = paginate(papers, page_number(request), PAGE_SIZE)
     context = {
         "period": period,
@@ -104,7 +110,8 @@ def _period_page(request: HttpRequest, period: Period, *, is_home: bool = False)
 
 
 def _neighbour(period: Period, *, before: bool) -> Period | None:
-    """The nearest period with papers before or after this one (weekends have none)."""
+    """The nearest period with papers before or after this one (weekends have none): the
+    nearest paper's day, found by two indexed queries, and the period holding it."""
     visible = Paper.objects.visible()
     if before:
         found = [
@@ -120,19 +127,4 @@ def _neighbour(period: Period, *, before: bool) -> Period | None:
         ]
         days = [d for d in found if d is not None]
         target = min(days) if days else None
-    if target is None:
-        return None
-    if period.kind == "day":
-        return day(target)
-    shifted = period.previous() if before else period.next()
-    # Jump over empty weeks or months straight to the one holding the neighbour.
-    while not (shifted.first <= target <= shifted.last):
-        shifted = shifted.previous() if before else shifted.next()
-    return shifted
-
-
-def _parsed(parse: Callable[[str], Period], text: str) -> Period:
-    try:
-        return parse(text)
-    except BadPeriod as exc:
-        raise Http404(str(exc)) from None
+    return containing(period.kind, target) if target is not None else None

@@ -32,12 +32,20 @@ import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from paperwire.catalogue.keys import CODE_KINDS
 from paperwire.catalogue.models import Paper
-from paperwire.search.backends.base import IndexUnavailable, Progress, SearchBackend, Vector
-from paperwire.search.documents import CODE_KINDS
-from paperwire.search.lexical import Hit
-from paperwire.search.models import Embedding
-from paperwire.search.query import Filters, ParsedQuery, Sort
+from paperwire.search.backends.base import (
+    BackendStatus,
+    IndexUnavailable,
+    Keys,
+    Progress,
+    SearchBackend,
+    Vector,
+)
+from paperwire.search.filters import Filters
+from paperwire.search.hits import Hit
+from paperwire.search.models import Embedding, decode_matrix
+from paperwire.search.query import ParsedQuery, Sort
 
 # -- lexical -----------------------------------------------------------------------------
 
@@ -237,15 +245,8 @@ class PostgresBackend(SearchBackend):
                 return _build(cursor, n, model, dim, progress)
             return _copy_missing(cursor, n, VECTOR_TABLE, model, dim, progress)
 
-    def nearest(self, vector: Vector, limit: int) -> list[Hit]:
-        from paperwire.search.embeddings import current_model_id
-
-        if limit <= 0:
-            return []
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        if not np.isfinite(query).all():
-            raise ValueError("the query vector has non-finite components")
-        literal = "[" + ",".join(repr(x) for x in query.tolist()) + "]"
+    def _nearest(self, vector: Vector, limit: int) -> list[Hit]:
+        literal = _vector_literal(vector)
         # HNSW returns at most ef_search rows, so a limit over MAX_EF_SEARCH gets fewer.
         ef_search = max(MIN_EF_SEARCH, min(2 * limit, MAX_EF_SEARCH))
         n = _Names()
@@ -258,14 +259,38 @@ class PostgresBackend(SearchBackend):
             ) v JOIN {n.paper} p ON p.{n.paper_pk} = v.paper_id
             WHERE NOT p.hidden ORDER BY v.distance, p.arxiv_id
         """  # noqa: S608
+        return self._vector_query(sql, [literal, literal, limit], np.size(vector), ef_search)
+
+    def _nearest_among(self, vector: Vector, limit: int, keys: Keys) -> list[Hit]:
+        literal = _vector_literal(vector)
+        n = _Names()
+        # Every allowed vector is scored: "+ 0" makes the sort key an expression the HNSW
+        # index cannot answer, so the planner takes the rows by their primary keys instead
+        # of walking the graph and dropping what the filter refuses.
+        sql = f"""
+            SELECT p.arxiv_id, (v.embedding <=> %s::vector) + 0 AS distance, v.model
+            FROM {_qn(VECTOR_TABLE)} v JOIN {n.paper} p ON p.{n.paper_pk} = v.paper_id
+            WHERE v.paper_id = ANY(%s) AND NOT p.hidden
+            ORDER BY distance, p.arxiv_id LIMIT %s
+        """  # noqa: S608
+        return self._vector_query(sql, [literal, keys.tolist(), limit], np.size(vector), None)
+
+    def _vector_query(
+        self, sql: str, params: list[Any], dim_hint: int, ef_search: int | None
+    ) -> list[Hit]:
+        from paperwire.search.embeddings import current_model_id
+
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                # Local to this transaction: other queries on the connection are unaffected.
-                cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(ef_search)])
-                cursor.execute(sql, [literal, literal, limit])
+                if ef_search is not None:
+                    # Local to this transaction: other queries on the connection are unaffected.
+                    cursor.execute(
+                        "SELECT set_config('hnsw.ef_search', %s, true)", [str(ef_search)]
+                    )
+                cursor.execute(sql, params)
                 rows = cursor.fetchall()
         except DatabaseError as exc:
-            raise IndexUnavailable(_vector_problem(exc, len(query))) from None
+            raise IndexUnavailable(_vector_problem(exc, dim_hint)) from None
         current = current_model_id()
         stale = {str(row[2]) for row in rows} - {current}
         if stale:
@@ -275,22 +300,34 @@ class PostgresBackend(SearchBackend):
             )
         return [Hit(str(arxiv_id), 1.0 - float(distance)) for arxiv_id, distance, _ in rows]
 
+    def matching_keys(self, filters: Filters, cap: int) -> Keys | None:
+        conditions, params = _filters(filters)
+        where = " AND ".join(["NOT p.hidden", *conditions])
+        sql = f"SELECT p.id FROM {_qn(Paper._meta.db_table)} p WHERE {where} LIMIT %s"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, cap + 1])
+            rows = cursor.fetchall()
+        if len(rows) > cap:
+            return None
+        return np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+
     # -- state -----------------------------------------------------------------------------
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> BackendStatus:
         problems: list[str] = []
-        lexical: dict[str, object] = {"papers": None}
-        vectors: dict[str, object] = {"rows": 0, "dim": None, "model": None}
+        papers: int | None = None
+        details: dict[str, object] = {"pgvector": None, "dim": None, "indexed": False}
+        rows, model = 0, None
         try:
             self._require_lexical_column()
             with connection.cursor() as cursor:
-                lexical["papers"] = self._visible_papers(cursor)
+                papers = self._visible_papers(cursor)
         except IndexUnavailable as exc:
             problems.append(str(exc))
         with connection.cursor() as cursor:
             cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
             installed = cursor.fetchone()
-            vectors["pgvector"] = installed[0] if installed else None
+            details["pgvector"] = installed[0] if installed else None
             table = _table_state(cursor) if installed else None
             if installed is None:
                 cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
@@ -303,8 +340,9 @@ class PostgresBackend(SearchBackend):
                 problems.append(NO_VECTOR_INDEX)
             else:
                 cursor.execute(f"SELECT count(*), min(model) FROM {_qn(VECTOR_TABLE)}")  # noqa: S608
-                rows, model = cursor.fetchone()
-                vectors.update(rows=int(rows), dim=table[0], model=model, indexed=table[1])
+                count, model = cursor.fetchone()
+                rows = int(count)
+                details.update(dim=table[0], indexed=table[1])
                 if table[0] is not None and table[0] <= HNSW_MAX_DIM and not table[1]:
                     problems.append("the vector table has no HNSW index: run `paperwire reindex`")
                 elif _stale_graph(cursor, table[0]):
@@ -313,7 +351,14 @@ class PostgresBackend(SearchBackend):
                         f"(now m={HNSW_M}, ef_construction={HNSW_EF_CONSTRUCTION}): "
                         "run `paperwire reindex`"
                     )
-        return {"backend": self.name, "lexical": lexical, "vectors": vectors, "problems": problems}
+        return BackendStatus(
+            backend=self.name,
+            lexical_documents=papers,
+            vectors=rows,
+            vector_model=model,
+            problems=problems,
+            details=details,
+        )
 
 
 # -- lexical helpers -----------------------------------------------------------------------
@@ -341,19 +386,18 @@ def _tsquery(query: ParsedQuery) -> tuple[str | None, list[Any]]:
 
 
 def _filters(filters: Filters) -> tuple[list[str], list[Any]]:
+    """The filters as SQL over ``p`` (the catalogue), term for term as ``Filters`` defines
+    them: ``?|`` (any) and ``?`` (this one) on the stored terms use their GIN index."""
     sql: list[str] = []
     params: list[Any] = []
-    if filters.categories:
-        sql.append("p.categories ?| %s::text[]")  # any of them, exactly (as tantivy's raw)
-        params.append(list(filters.categories))
-    for author in filters.authors:
-        # The words adjacent, in order, within one author's name: the weight-B (authors)
-        # part of the document. The first test is the GIN index's cheap pre-filter.
-        sql.append(
-            f"p.{LEXICAL_COLUMN} @@ phraseto_tsquery('simple', %s) "
-            f"AND ts_filter(p.{LEXICAL_COLUMN}, '{{b}}') @@ phraseto_tsquery('simple', %s)"
-        )
-        params += [author, author]
+    if filters.category_terms:
+        sql.append("p.match_keys ?| %s::text[]")
+        params.append(filters.category_terms)
+    for term in filters.author_terms:
+        sql.append("p.match_keys ? %s")
+        params.append(term)
+    if filters.since or filters.until:
+        sql.append("p.announced_on IS NOT NULL")
     if filters.since:
         sql.append("p.announced_on >= %s")
         params.append(filters.since)
@@ -391,6 +435,13 @@ def _newest_first(source: str, params: list[Any], limit: int) -> tuple[str, list
 
 
 # -- vector helpers ------------------------------------------------------------------------
+
+
+def _vector_literal(vector: Vector) -> str:
+    query = np.asarray(vector, dtype=np.float32).reshape(-1)
+    if not np.isfinite(query).all():
+        raise ValueError("the query vector has non-finite components")
+    return "[" + ",".join(repr(x) for x in query.tolist()) + "]"
 
 
 def _ensure_extension(cursor: CursorWrapper) -> None:
@@ -493,8 +544,7 @@ def _copy_missing(
         if not rows:
             return added
         last = int(rows[-1][0])
-        matrix = np.frombuffer(b"".join(bytes(r[3]) for r in rows), dtype="<f4")
-        big_endian = matrix.reshape(len(rows), dim).astype(">f4")
+        big_endian = decode_matrix((r[3] for r in rows), dim).astype(">f4")
         copy_sql = (
             f"COPY {_qn(table)} (paper_id, model, content_hash, encoded_at, embedding) "
             "FROM STDIN (FORMAT BINARY)"

@@ -12,11 +12,20 @@ import numpy.typing as npt
 from django.db.models import QuerySet
 
 from paperwire.catalogue.models import Paper
-from paperwire.search.backends.base import IndexUnavailable, Progress, SearchBackend, Vector
-from paperwire.search.lexical import Hit, LexicalIndex, LexicalIndexError
-from paperwire.search.models import Embedding, database_identity
+from paperwire.search.backends.base import (
+    BackendStatus,
+    IndexUnavailable,
+    Keys,
+    Progress,
+    SearchBackend,
+    Vector,
+)
+from paperwire.search.filters import Filters
+from paperwire.search.hits import Hit
+from paperwire.search.lexical import LexicalIndex, LexicalIndexError
+from paperwire.search.models import Embedding, database_identity, decode_matrix
 from paperwire.search.query import ParsedQuery, Sort
-from paperwire.search.vectors import Keys, VectorIndex, VectorIndexError, Vectors
+from paperwire.search.vectors import VectorIndex, VectorIndexError, Vectors
 
 BATCH = 20_000  # the first batch also trains the quantiser
 # Embeddings committed just after a sync began may carry an earlier timestamp than its start
@@ -86,7 +95,7 @@ class SqliteBackend(SearchBackend):
         self.vector_index.save(loaded, database, model, (started - OVERLAP).isoformat())
         return added
 
-    def nearest(self, vector: Vector, limit: int) -> list[Hit]:
+    def _nearest(self, vector: Vector, limit: int) -> list[Hit]:
         from paperwire.search.embeddings import current_model_id
 
         try:
@@ -95,22 +104,34 @@ class SqliteBackend(SearchBackend):
             )
         except VectorIndexError as exc:
             raise IndexUnavailable(str(exc)) from None
-        ids = dict(
-            Paper.objects.filter(pk__in=keys.tolist(), hidden=False).values_list("pk", "arxiv_id")
-        )
-        return [
-            Hit(ids[int(k)], float(s)) for k, s in zip(keys, scores, strict=True) if int(k) in ids
-        ]
+        return _hits(keys, scores)
+
+    def _nearest_among(self, vector: Vector, limit: int, keys: Keys) -> list[Hit]:
+        from paperwire.search.embeddings import current_model_id
+
+        try:
+            found, scores = self.vector_index.search_among(
+                database_identity(), current_model_id(), vector, limit, keys
+            )
+        except VectorIndexError as exc:
+            raise IndexUnavailable(str(exc)) from None
+        return _hits(found, scores)
+
+    def matching_keys(self, filters: Filters, cap: int) -> Keys | None:
+        try:
+            return self.lexical_index.matching_keys(filters, cap)
+        except LexicalIndexError as exc:
+            raise IndexUnavailable(str(exc)) from None
 
     # -- state -----------------------------------------------------------------------------
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> BackendStatus:
         problems: list[str] = []
-        lexical: object
+        lexical: int | None = None
         try:
             lexical = self.lexical_index.num_docs()
         except LexicalIndexError as exc:
-            lexical, problems = None, [*problems, str(exc)]
+            problems.append(str(exc))
         manifest = None
         try:
             manifest = self.vector_index.manifest()
@@ -120,13 +141,21 @@ class SqliteBackend(SearchBackend):
                 self.vector_index.open(database_identity(), current_model_id())
         except VectorIndexError as exc:
             problems.append(str(exc))
-        return {
-            "backend": self.name,
-            "lexical_documents": lexical,
-            "vectors": manifest.live if manifest else 0,
-            "vector_model": manifest.model if manifest else None,
-            "problems": problems,
-        }
+        return BackendStatus(
+            backend=self.name,
+            lexical_documents=lexical,
+            vectors=manifest.live if manifest else 0,
+            vector_model=manifest.model if manifest else None,
+            problems=problems,
+        )
+
+
+def _hits(keys: Keys, scores: Vectors) -> list[Hit]:
+    """Index keys to hits, dropping papers hidden since the index was last synced."""
+    ids = dict(
+        Paper.objects.filter(pk__in=keys.tolist(), hidden=False).values_list("pk", "arxiv_id")
+    )
+    return [Hit(ids[int(k)], float(s)) for k, s in zip(keys, scores, strict=True) if int(k) in ids]
 
 
 def _batches(
@@ -144,8 +173,8 @@ def _batches(
             return
         last = batch[-1][0]
         keys = np.fromiter((pk for pk, _, _ in batch), dtype=np.int64, count=len(batch))
-        vectors = np.frombuffer(b"".join(bytes(v) for _, v, _ in batch), dtype=np.float32)
+        vectors = decode_matrix((v for _, v, _ in batch), dim)
         stamps = np.fromiter(
             (t.timestamp() for _, _, t in batch), dtype=np.float64, count=len(batch)
         )
-        yield keys, vectors.reshape(len(batch), dim), stamps
+        yield keys, vectors, stamps

@@ -38,7 +38,7 @@ class Command(PaperwireCommand):
         ensure_schema()
         backend = get_backend()
         before = backend.status()
-        for problem in before.get("problems") or []:  # type: ignore[attr-defined]
+        for problem in before.problems:
             self.stderr.write(f"found: {problem}")
         quiet = options["no_progress"]
         model = current_model_id()

@@ -10,8 +10,9 @@ from django.core.management.base import CommandError, CommandParser
 from paperwire.command import PaperwireCommand, date_option
 from paperwire.db import ensure_schema
 from paperwire.search.engine import Mode, SearchResponse, search
+from paperwire.search.filters import Filters
 from paperwire.search.maintenance import catch_up
-from paperwire.search.query import Filters, Sort
+from paperwire.search.query import Sort
 
 
 class Command(PaperwireCommand):
