@@ -34,9 +34,9 @@ _ANNOUNCEMENT_WEEKDAYS: Final = frozenset({0, 1, 2, 3, _SUNDAY})  # Mon-Thu and 
 # github.com/arXiv/arxiv-docs, source/help/availability.md; the final list of each year). A
 # listed day cancels the first announcement on or after it: 2025 names the Sunday evening
 # skipped after 4 July ("Sun 6 July"), 2026 names the Friday off (2026-06-19) and the real
-# listings show the Sunday after it skipped the same way. The listings in
-# ../shared/data/arxiv-cs-daily-listings lack, or repeat the day before for, every listing
-# day these cancel from 2025-06 to 2026-06 (bench/announcement_days.py prints the check).
+# listings show the Sunday after it skipped the same way. Of the nine listing days these
+# cancel in ../shared/data/arxiv-cs-daily-listings (2025-06 .. 2026-06), eight are absent or
+# repeat the day before, and 2025-11-28 holds 21 stray papers (bench/announcement_days.py).
 # 2027's list is not out yet (December 2026): until it is added, 2027 has no holidays.
 HOLIDAYS: Final[frozenset[dt.date]] = frozenset(
     dt.date.fromisoformat(day)
