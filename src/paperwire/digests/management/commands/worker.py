@@ -23,6 +23,7 @@ class Command(PaperwireCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_schema()
-        import paperwire.digests.tasks  # noqa: F401 — registers the periodic tasks
+        # The hourly check is not in an app's tasks module, which run_huey finds by itself.
+        import paperwire.schedule  # noqa: F401
 
         call_command("run_huey", workers=options["workers"], worker_type="thread")

@@ -1,0 +1,98 @@
+"""What runs periodically, and when: one table, ``PERIODIC``, read by the hourly check.
+
+Huey runs ``hourly`` at the top of every hour; it asks ``due(now)`` what to start and puts
+those tasks on the queue. The hours come from settings at run time, not from a crontab, so an
+operator changes them with an environment variable; every hour is local to
+``DIGEST_TIME_ZONE`` (the schedule's zone, named when digests were its only job). The tasks
+themselves live with what they do: the harvest in ingest, the digests in digests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from paperwire.digests.models import Frequency
+from paperwire.digests.periods import last_complete
+from paperwire.digests.tasks import send_digests
+from paperwire.ingest.tasks import harvest
+
+TIME_ZONE_SETTING = "DIGEST_TIME_ZONE"
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A task started at a local hour (and weekday), named by settings."""
+
+    name: str
+    task: Any  # a Huey task: ``task.schedule(args=...)`` queues it
+    args: Callable[[dt.date], tuple[str, ...]]  # its arguments, from the local day it starts
+    hour_setting: str  # the hour, 0-23
+    weekday_setting: str = ""  # weekly tasks: the weekday, 0 = Monday
+    only_if_setting: str = ""  # started only while this setting is not empty
+
+    def is_due(self, local: dt.datetime) -> bool:
+        if self.only_if_setting and not getattr(settings, self.only_if_setting):
+            return False
+        if local.hour != getattr(settings, self.hour_setting):
+            return False
+        return not self.weekday_setting or local.weekday() == getattr(
+            settings, self.weekday_setting
+        )
+
+
+def _day(today: dt.date) -> tuple[str, ...]:
+    return (today.isoformat(),)
+
+
+def _last_period(frequency: str) -> Callable[[dt.date], tuple[str, ...]]:
+    # A digest covers the last complete period: yesterday, or last Monday to Sunday.
+    def args(today: dt.date) -> tuple[str, ...]:
+        return (frequency, last_complete(frequency, today).first.isoformat())
+
+    return args
+
+
+PERIODIC: tuple[Periodic, ...] = (
+    Periodic(
+        "harvest", harvest, _day,
+        hour_setting="HARVEST_HOUR", only_if_setting="HARVEST_CATEGORIES",
+    ),
+    Periodic(
+        "daily digests", send_digests, _last_period(Frequency.DAILY),
+        hour_setting="DIGEST_HOUR",
+    ),
+    Periodic(
+        "weekly digests", send_digests, _last_period(Frequency.WEEKLY),
+        hour_setting="DIGEST_HOUR", weekday_setting="DIGEST_WEEKDAY",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Job:
+    periodic: Periodic
+    args: tuple[str, ...]
+
+    def start(self) -> None:
+        self.periodic.task.schedule(args=self.args, delay=0)
+
+
+def due(now: dt.datetime) -> list[Job]:
+    """What to start at ``now`` (pure but for settings: the tests pass any time)."""
+    local = now.astimezone(ZoneInfo(getattr(settings, TIME_ZONE_SETTING)))
+    return [Job(p, p.args(local.date())) for p in PERIODIC if p.is_due(local)]
+
+
+@db_periodic_task(crontab(minute="0"))  # type: ignore[untyped-decorator]  # Huey has no hints
+def hourly() -> None:
+    for job in due(timezone.now()):
+        job.start()
