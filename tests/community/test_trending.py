@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import latest_day
 from paperwire.community import trending
 from paperwire.ingest.run import Ingester
 from paperwire.sources.hf_daily import HfDailyStream
@@ -55,8 +56,8 @@ def test_only_the_window_counts():
 def test_the_anchor_is_the_newest_day_not_after_today():
     paper(announced_on=dt.date(2025, 1, 2))
     paper(announced_on=dt.date(2025, 1, 6))
-    assert trending.latest_day(today=dt.date(2025, 1, 5)) == dt.date(2025, 1, 2)
-    assert trending.latest_day(today=dt.date(2026, 1, 1)) == dt.date(2025, 1, 6)
+    assert latest_day(today=dt.date(2025, 1, 5)) == dt.date(2025, 1, 2)
+    assert latest_day(today=dt.date(2026, 1, 1)) == dt.date(2025, 1, 6)
 
 
 def test_a_new_accounts_vote_counts_a_quarter():

@@ -76,7 +76,7 @@ def test_a_digest_has_everything_a_reader_needs(sink: SmtpSink):
         assert "/subscriptions/manage/" in body
     assert "https://github.com/example/bounds" in html
     assert 'style="' in html  # inline CSS: mail clients drop style sheets
-    assert message["Subject"] == "paperwire daily digest, Wednesday 12 March 2025: 1 paper"
+    assert message["Subject"] == "paperwire daily digest, Wednesday, 12 March 2025: 1 paper"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert (
         message["List-Unsubscribe"]

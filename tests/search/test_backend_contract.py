@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
 from paperwire.search.backends import IndexUnavailable, SearchBackend
+from paperwire.search.backends.base import BackendStatus
 from paperwire.search.documents import content_hash
 from paperwire.search.embeddings import current_model_id
-from paperwire.search.lexical import Hit
+from paperwire.search.hits import Hit
 from paperwire.search.models import Embedding
 from paperwire.search.query import Sort, parse_query
 
@@ -239,24 +240,36 @@ def test_category_filter_matches_any_listed_category(
 ) -> None:
     assert set(search(backend, "cat:cs.SD")) == {"2401.00004"}
     assert set(search(backend, "cat:cs.CV,cs.SI")) == {"2401.00003", "2401.00009"}
-    # Categories are exact: no prefix or case folding.
-    assert search(backend, "cat:cs") == []
+    # An archive means all its categories; a category only itself; case is folded.
+    assert set(search(backend, "cat:cs")) == {
+        "2401.00001", "2401.00002", "2401.00003", "2401.00004", "2401.00008", "2401.00009",
+    }  # fmt: skip
+    assert set(search(backend, "cat:q-bio")) == {
+        "2401.00002", "2401.00006", "2401.00007", "2401.00008",
+    }  # fmt: skip
+    assert search(backend, "cat:CS.sd") == ["2401.00004"]
+    assert search(backend, "cat:cs.S") == []  # a prefix of a name is not an archive
     # With words: both apply.
     assert search(backend, "models cat:cs.SD") == ["2401.00004"]
 
 
 def test_author_filter(backend: SearchBackend, catalogue: dict[str, Paper]) -> None:
     assert search(backend, 'author:"Ada Lovelace"') == ["2401.00001"]
-    assert search(backend, "author:Turing") == ["2401.00001"]
+    assert search(backend, 'author:"alan  TURING"') == ["2401.00001"]
     assert search(backend, 'author:"José García"') == ["2401.00004"]
-    assert search(backend, "author:Müller") == ["2401.00004"]
+    # Accents and case are folded, on either side.
+    assert search(backend, 'author:"Zoe Muller"') == ["2401.00004"]
+    assert search(backend, 'author:"emilie du chatelet"') == ["2401.00009"]
     assert search(backend, "au:李小龙") == ["2401.00004"]
+    # A name is whole: a surname alone, or a part of a name, is not an author.
+    assert search(backend, "author:Turing") == []
+    assert search(backend, 'author:"Zoë Müll"') == []
     assert search(backend, "author:Nobody") == []
     # A word of the title is not an author.
     assert search(backend, "author:Diffusion") == []
     # Several author filters must all match.
-    assert search(backend, "author:Lovelace author:Turing") == ["2401.00001"]
-    assert search(backend, "author:Lovelace author:Hopper") == []
+    assert search(backend, 'author:"Ada Lovelace" author:"Alan Turing"') == ["2401.00001"]
+    assert search(backend, 'author:"Ada Lovelace" author:"Grace Hopper"') == []
 
 
 def test_date_filters(backend: SearchBackend, catalogue: dict[str, Paper]) -> None:
@@ -579,11 +592,11 @@ def test_a_graph_built_with_other_parameters_is_rebuilt_by_the_next_sync(
     # The code now asks for other graph parameters than the index was built with.
     monkeypatch.setattr(vectors, "HNSW_M", vectors.HNSW_M + 8)
     monkeypatch.setattr(postgres, "HNSW_M", postgres.HNSW_M + 8)
-    problems = backend.status()["problems"]
+    problems = backend.status().problems
     assert isinstance(problems, list)
     assert any("other parameters" in p for p in problems), problems
     assert sync_vectors(embedded.model) == N_VECTORS  # rebuilt, not grown
-    problems = backend.status()["problems"]
+    problems = backend.status().problems
     assert isinstance(problems, list)
     assert not any("other parameters" in p for p in problems)
     hits = backend.nearest(embedded.vectors[3], 1)
@@ -596,10 +609,15 @@ def test_sync_of_a_model_with_no_embeddings_adds_nothing(
     assert sync_vectors(current_model_id()) == 0
 
 
-def test_status_reports_problems_as_a_list(
+def test_status_has_one_shape_for_every_backend(
     backend: SearchBackend, catalogue: dict[str, Paper]
 ) -> None:
     status = backend.status()
-    assert isinstance(status, dict)
-    assert isinstance(status["problems"], list)
-    assert all(isinstance(problem, str) for problem in status["problems"])
+    assert isinstance(status, BackendStatus)
+    assert status.backend == backend.name
+    assert isinstance(status.vectors, int)
+    assert isinstance(status.problems, list)
+    assert all(isinstance(problem, str) for problem in status.problems)
+    assert set(status.as_dict()) == {
+        "backend", "lexical_documents", "vectors", "vector_model", "problems", "details",
+    }  # fmt: skip

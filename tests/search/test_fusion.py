@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperwire.search.fusion import weighted_fusion
-from paperwire.search.lexical import Hit
+from paperwire.search.hits import Hit
 
 
 def hits(*ids: str) -> list[Hit]:

@@ -63,7 +63,7 @@ def test_an_index_built_from_another_database_is_stale_and_not_served(backend: S
     backend.vector_index._loaded = None  # type: ignore[attr-defined]
     with pytest.raises(IndexUnavailable, match="another database"):
         backend.nearest(vectors[0], 3)
-    problems = backend.status()["problems"]
+    problems = backend.status().problems
     assert isinstance(problems, list)
     assert any("another database" in p for p in problems)
 

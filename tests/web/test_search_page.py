@@ -53,7 +53,7 @@ def test_exact_title_comes_first(client: Client, library: None):
     ("params", "present", "absent"),
     [
         ({"q": "graph", "cat": "cs.AI"}, "2501.00002", "2501.00001"),
-        ({"q": "graph", "author": "Curie"}, "2501.00001", "2501.00002"),
+        ({"q": "graph", "author": "marie CURIE"}, "2501.00001", "2501.00002"),
         ({"q": "graph", "since": "2025-01-01"}, "2501.00002", "2501.00001"),
         ({"q": "graph", "until": "2024-12-31"}, "2501.00001", "2501.00002"),
         ({"q": "graph", "code": "1"}, "2501.00002", "2501.00001"),
