@@ -85,10 +85,15 @@ from typing import Any
 
 import orjson
 
-PROJECT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT.parent / "shared" / "data"
-LISTINGS = Path("arxiv-cs-daily-listings") / "papers.jsonl.gz"
-HF_DAILY = Path("hf-daily-papers") / "daily"
+from common import (
+    HF_DAILY,
+    LISTINGS,
+    SHARED_DATA,
+    loadavg,
+    logger,
+    paperwire_command,
+    verdict,
+)
 
 SEED = 20260602
 TARGET_COMPOSE_S = 60.0
@@ -99,6 +104,7 @@ SAMPLE_FOR_SIZE = 200
 FROM = "digests@paperwire.bench"
 TO = "reader@example.org"
 CATALOGUE_MARK = "bench-catalogue.json"
+log = logger("bench")
 
 _TOKEN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _CATEGORY = re.compile(r"[a-z][a-z\-]*\.[A-Z]{2}")
@@ -110,15 +116,6 @@ _STOP = frozenset({
     "new", "more", "all", "not", "one", "two", "than", "your", "you", "study", "approach",
     "method", "methods",
 })  # fmt: skip
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def loadavg() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 @dataclass
@@ -301,11 +298,6 @@ class Sink:
 
 
 # --- the catalogue -----------------------------------------------------------------------
-
-
-def paperwire_command() -> list[str]:
-    script = Path(sys.executable).with_name("paperwire")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "paperwire.cli"]
 
 
 def run_json(command: list[str], label: str) -> tuple[dict[str, Any], float]:
@@ -877,10 +869,6 @@ def benchmark(args: argparse.Namespace, data_dir: Path, sink: Sink) -> int:
         f"ratio={ratio:.2f}"
     )
     return 1 if res.warnings else 0
-
-
-def verdict(ok: bool, text: str) -> str:
-    return f"  {'PASS' if ok else 'MISS'}  {text}"
 
 
 def main(argv: list[str] | None = None) -> int:

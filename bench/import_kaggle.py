@@ -67,9 +67,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
-PROJECT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT.parent / "shared" / "data"
-LISTINGS = Path("arxiv-cs-daily-listings") / "papers.jsonl.gz"
+from common import LISTINGS, SHARED_DATA, logger, paperwire_command, verdict
+
 KAGGLE_SAMPLE = Path("arxiv-kaggle-sample") / "arxiv-metadata-oai-snapshot-200.jsonl"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 
@@ -87,10 +86,7 @@ TARGET_RSS_MB = 500
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CATEGORY = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
+log = logger("bench")
 
 
 # --- the real text the records are made from ---------------------------------------------
@@ -298,11 +294,6 @@ def sqlite_catalogue(workdir: Path, name: str) -> Catalogue:
     return Catalogue(name, data_dir, f"sqlite:///{data_dir / 'bench.sqlite3'}")
 
 
-def paperwire_command() -> list[str]:
-    script = Path(sys.executable).with_name("paperwire")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "paperwire.cli"]
-
-
 def init_catalogue(catalogue: Catalogue) -> None:
     subprocess.run(
         [*paperwire_command(), "init"],
@@ -462,10 +453,6 @@ def table_line(run: Run) -> str:
         f"   peak RSS {run.peak_rss_mb:>5,.0f} MB"
         f"   (baseline parse {run.baseline:,.0f} rec/s: {ratio:.2f}x)"
     )
-
-
-def verdict(ok: bool, text: str) -> str:
-    return f"  {'PASS' if ok else 'MISS'}  {text}"
 
 
 def rss_by_size(small: Run, big: Run) -> str:

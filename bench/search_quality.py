@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import os
 import sys
 import tempfile
@@ -23,8 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-SCIFACT = SHARED / "scifact"
+from common import SHARED_DATA, exponential_gain, ndcg_at
+
+SCIFACT = SHARED_DATA / "scifact"
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,15 +66,6 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
 def stand_in_id(n: int) -> str:
     """A valid new-style arXiv id for the n-th document (BEIR ids are not arXiv ids)."""
     return f"{9000 + n // 99_999:04d}.{n % 99_999 + 1:05d}"
-
-
-def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
-    dcg = sum(
-        (2 ** grades.get(doc, 0) - 1) / math.log2(rank + 2) for rank, doc in enumerate(ranked[:k])
-    )
-    ideal = sorted((g for g in grades.values() if g > 0), reverse=True)[:k]
-    idcg = sum((2**g - 1) / math.log2(rank + 2) for rank, g in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
 
 
 def recall_at(ranked: list[str], grades: dict[str, int], k: int = 100) -> float:
@@ -161,7 +152,7 @@ def main() -> None:
         for qid, text in queries.items():
             response = search(text, mode=mode, limit=100)
             ranked = [to_doc[r.paper.arxiv_id] for r in response.results]
-            ndcgs.append(ndcg_at(ranked, qrels[qid]))
+            ndcgs.append(ndcg_at(ranked, qrels[qid], 10, exponential_gain))
             recalls.append(recall_at(ranked, qrels[qid]))
         per_query = (time.monotonic() - started) / max(len(queries), 1) * 1000
         results[mode.value] = (sum(ndcgs) / len(ndcgs), sum(recalls) / len(recalls), per_query)
@@ -276,7 +267,10 @@ def study(
     print(f"\n{'variant (settings tried)':<52} {'best on train':>13} {'5-fold CV':>10}")
     for label, grid in families.items():
         table = [
-            {q: ndcg_at([to_doc[a] for a in hybrid(q, **kw)], qrels[q]) for q in qids}
+            {
+                q: ndcg_at([to_doc[a] for a in hybrid(q, **kw)], qrels[q], 10, exponential_gain)
+                for q in qids
+            }
             for kw in grid
         ]
         means = [sum(t.values()) / len(t) for t in table]

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import json
 import os
 import random
@@ -53,13 +52,22 @@ from typing import Any
 
 import numpy as np
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-LISTINGS = SHARED / "arxiv-cs-daily-listings" / "papers.jsonl.gz"
-# Real embeddings of a fixed random sample of the real papers, encoded once and reused
-# (var/ is not versioned). Encoding 24,000 abstracts takes about half an hour on one core.
-CACHE = Path(__file__).resolve().parents[1] / "var" / "cache" / "real-vectors"
+from common import (
+    LISTINGS,
+    SAMPLE_SEED,
+    SHARED_DATA,
+    VECTOR_CACHE,
+    Stream,
+    load_real,
+    logger,
+    vector_chunk_prefix,
+)
+
+# Real embeddings of a fixed random sample of the real papers, encoded once and reused under
+# VECTOR_CACHE (var/ is not versioned). Encoding 24,000 abstracts takes about half an hour on
+# one core.
 CHUNK = 1000
-SAMPLE_SEED = 11
+log = logger("speed")
 
 
 def parse_args() -> argparse.Namespace:
@@ -92,15 +100,6 @@ def parse_args() -> argparse.Namespace:
         help="print the report from the result-<size>.json files a run left in --workdir",
     )
     return parser.parse_args()
-
-
-def log(message: str) -> None:
-    print(f"[speed] {message}", file=sys.stderr, flush=True)
-
-
-def load_real() -> list[dict[str, Any]]:
-    with gzip.open(LISTINGS, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
 
 
 def records(
@@ -210,24 +209,6 @@ def synthetic_vectors(sample: np.ndarray, size: int) -> tuple[np.ndarray, dict[s
     return out[:size], info
 
 
-class Stream:
-    """A RecordStream over a generator, for the real Ingester."""
-
-    unit = "rec"
-
-    def __init__(self, items: Any, total: int) -> None:
-        self.items, self.label = items, "bench"
-        self.notes: list[str] = []
-        self.total: int | None = total
-        self.cursor: str | None = None
-        self.position = 0
-
-    def __iter__(self) -> Iterator[Any]:
-        for item in self.items:
-            self.position += 1
-            yield item
-
-
 def sample_order(real: list[dict[str, Any]]) -> list[int]:
     """A fixed random permutation of the real papers: the encoded sample is its head."""
     order = list(range(len(real)))
@@ -244,13 +225,13 @@ def real_vectors(
     from paperwire.search.embeddings import OnnxEmbedder, current_model_id, model_files
 
     order = sample_order(real)[:count]
-    slug = current_model_id().replace("/", "_")
-    CACHE.mkdir(parents=True, exist_ok=True)
+    prefix = vector_chunk_prefix(current_model_id())
+    VECTOR_CACHE.mkdir(parents=True, exist_ok=True)
     embedder: OnnxEmbedder | None = None
     indices, vectors = [], []
     for start in range(0, len(order), CHUNK):
         wanted = np.array(order[start : start + CHUNK], dtype=np.int64)
-        path = CACHE / f"{slug}-seed{SAMPLE_SEED}-{start // CHUNK:04d}.npz"
+        path = VECTOR_CACHE / f"{prefix}{start // CHUNK:04d}.npz"
         cached = np.load(path) if path.exists() else None
         if cached is None or not np.array_equal(cached["indices"], wanted):
             if embedder is None:
@@ -578,15 +559,15 @@ def index_a_day(
 
 def main() -> None:
     args = parse_args()
-    if not LISTINGS.exists():
-        print(f"skipped: {LISTINGS} is not there")
+    if not (SHARED_DATA / LISTINGS).exists():
+        print(f"skipped: {SHARED_DATA / LISTINGS} is not there")
         return
     sizes = [int(s) for s in args.sizes.split(",") if s]
     base = args.workdir or Path(tempfile.mkdtemp(prefix="paperwire-speed-"))
     real = load_real()
     if args.encode_only:
         indices, _ = real_vectors(real, args.real_vectors, args.threads)
-        log(f"{len(indices):,} real vectors cached in {CACHE}")
+        log(f"{len(indices):,} real vectors cached in {VECTOR_CACHE}")
         return
     if args.sweep:
         ann_sweep(real, args)

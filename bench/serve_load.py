@@ -85,12 +85,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-PROJECT = Path(__file__).resolve().parents[1]
-SHARED = PROJECT.parent / "shared" / "data"
-LISTINGS = SHARED / "arxiv-cs-daily-listings" / "papers.jsonl.gz"
-HF_DAILY = SHARED / "hf-daily-papers" / "daily"
-VECTOR_CACHE = PROJECT / "var" / "cache" / "real-vectors"
-VECTOR_CACHE_SEED = 11  # bench/search_speed.py's SAMPLE_SEED
+from common import (
+    HF_DAILY,
+    LISTINGS,
+    PROJECT,
+    SHARED_DATA,
+    VECTOR_CACHE,
+    Stream,
+    load_real,
+    loadavg,
+    logger,
+    vector_chunk_prefix,
+)
+
+LISTINGS_FILE = SHARED_DATA / LISTINGS
+HF_DAILY_DIR = SHARED_DATA / HF_DAILY
 WORKDIR = PROJECT / "var" / "bench-serve"
 PAPERWIRE = PROJECT / ".venv" / "bin" / "paperwire"
 WRK = Path("/usr/bin/wrk")
@@ -99,6 +108,7 @@ TARGETS = {"home": 300.0, "paper": 300.0, "search": 100.0}
 SEED = 20261125
 REDIS_OPTIONS = ("--save", "", "--appendonly", "no")  # memory only
 QUIET = ("--no-index", "--no-progress", "--json")
+log = logger("serve")
 
 
 def parse_args() -> argparse.Namespace:
@@ -130,15 +140,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def log(message: str) -> None:
-    print(f"[serve] {message}", file=sys.stderr, flush=True)
-
-
-def load_real() -> list[dict[str, Any]]:
-    with gzip.open(LISTINGS, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
-
-
 def clean_env(data_dir: Path) -> dict[str, str]:
     """The environment of a production install: no PAPERWIRE_* but the data directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERWIRE_")}
@@ -164,16 +165,16 @@ def catalogue(args: argparse.Namespace, real: list[dict[str, Any]]) -> tuple[Pat
     began = time.monotonic()
     run([str(PAPERWIRE), "init"], env, "init")
 
-    days = sorted(HF_DAILY.glob("*.json*"))
+    days = sorted(HF_DAILY_DIR.glob("*.json*"))
     keep_days = len(days) if args.papers >= 100_000 else max(5, len(days) * args.papers // 100_000)
     hf_dir = Path(tempfile.mkdtemp(prefix="paperwire-hf-"))
     for path in days[-keep_days:]:
         (hf_dir / path.name).symlink_to(path)
     listing_lines = min(len(real), args.papers)
-    listing_file = LISTINGS
+    listing_file = LISTINGS_FILE
     if listing_lines < len(real):
         listing_file = hf_dir.parent / f"paperwire-listings-{listing_lines}.jsonl.gz"
-        with gzip.open(LISTINGS, "rt") as src, gzip.open(listing_file, "wt") as dst:
+        with gzip.open(LISTINGS_FILE, "rt") as src, gzip.open(listing_file, "wt") as dst:
             for _, line in zip(range(listing_lines), src, strict=False):
                 dst.write(line)
     log(f"importing {listing_lines:,} real papers (paperwire import jsonl)")
@@ -190,7 +191,7 @@ def catalogue(args: argparse.Namespace, real: list[dict[str, Any]]) -> tuple[Pat
         ok_codes=(0, 1),  # the malformed real days are reported as rejected, not fatal
     )
     shutil.rmtree(hf_dir)
-    if listing_file != LISTINGS:
+    if listing_file != LISTINGS_FILE:
         listing_file.unlink()
     log("filling up with made-up papers and storing embeddings (real ingest code)")
     fill = [sys.executable, __file__, "--fill-child", str(data_dir), "--papers", str(args.papers)]
@@ -259,24 +260,6 @@ def made_up_records(real: list[dict[str, Any]], count: int) -> Iterator[Any]:
         )
 
 
-class Stream:
-    """A RecordStream over a generator, for the real Ingester."""
-
-    unit = "rec"
-
-    def __init__(self, items: Iterator[Any], total: int) -> None:
-        self.items, self.label = items, "bench"
-        self.notes: list[str] = []
-        self.total: int | None = total
-        self.cursor: str | None = None
-        self.position = 0
-
-    def __iter__(self) -> Iterator[Any]:
-        for item in self.items:
-            self.position += 1
-            yield item
-
-
 def fill_child(args: argparse.Namespace) -> None:
     """In a child with Django set up on the data directory: top up to --papers, embeddings."""
     import django
@@ -305,9 +288,8 @@ def fill_child(args: argparse.Namespace) -> None:
 
     model = current_model_id()
     pk_of = dict(Paper.objects.values_list("arxiv_id", "pk"))
-    slug = model.replace("/", "_")
     known: dict[int, Any] = {}
-    for path in sorted(VECTOR_CACHE.glob(f"{slug}-seed{VECTOR_CACHE_SEED}-*.npz")):
+    for path in sorted(VECTOR_CACHE.glob(f"{vector_chunk_prefix(model)}*.npz")):
         chunk = np.load(path)
         for index, vector in zip(chunk["indices"].tolist(), chunk["vectors"], strict=True):
             pk = pk_of.get(real[index]["id"])
@@ -372,7 +354,7 @@ def check_child() -> None:
     django.setup()
     from paperwire.search.backends import get_backend
 
-    print(json.dumps(get_backend().status()["problems"]))
+    print(json.dumps(get_backend().status().problems))
 
 
 def indexes_usable(data_dir: Path) -> None:
@@ -657,8 +639,7 @@ def warm_up(server: Server, papers: list[str], queries: list[str], args: argpars
 
 
 def machine_load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+    return f"load average {loadavg()} on {os.cpu_count()} cores"
 
 
 def busy_processes() -> list[str]:
@@ -682,8 +663,8 @@ def main() -> None:
     if args.check_child:
         check_child()
         return
-    if not LISTINGS.exists() or not HF_DAILY.exists():
-        print(f"skipped: {LISTINGS} or {HF_DAILY} is not there")
+    if not LISTINGS_FILE.exists() or not HF_DAILY_DIR.exists():
+        print(f"skipped: {LISTINGS_FILE} or {HF_DAILY_DIR} is not there")
         return
     if not WRK.exists():
         print("wrk is not installed: apt-get install wrk (Debian's package)")

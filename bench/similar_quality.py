@@ -24,7 +24,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "csfcube"
+from common import SHARED_DATA, ndcg_at
+
+DEFAULT_DIR = SHARED_DATA / "csfcube"
 FACETS = ("background", "method", "result")
 _LABEL = re.compile(r"^(?:background|method|result|other)_label:\s*")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -65,13 +67,6 @@ def read_papers(folder: Path) -> dict[str, tuple[str, str]]:
                     abstract_lines.append(_LABEL.sub("", line.strip()))
             papers[pid.group(1)] = (title.group(1).strip(), " ".join(abstract_lines))
     return papers
-
-
-def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 20) -> float:
-    dcg = sum(grades.get(doc, 0) / math.log2(rank + 2) for rank, doc in enumerate(ranked[:k]))
-    ideal = sorted(grades.values(), reverse=True)[:k]
-    idcg = sum(g / math.log2(rank + 2) for rank, g in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
 
 
 def tokens(text: str) -> list[str]:
@@ -166,8 +161,8 @@ def main() -> None:
                 to_pid[r.paper.arxiv_id] for r in neighbours if to_pid[r.paper.arxiv_id] in pool
             ]
             ranked += [pid for pid in pool if pid not in set(ranked)]  # unreached: at the end
-            scores["bm25"].append(ndcg_at(bm25, grades))
-            scores["similar"].append(ndcg_at(ranked, grades))
+            scores["bm25"].append(ndcg_at(bm25, grades, 20))
+            scores["similar"].append(ndcg_at(ranked, grades, 20))
         for name in scores:
             totals[name].extend(scores[name])
         mean = {name: sum(v) / len(v) for name, v in scores.items()}
