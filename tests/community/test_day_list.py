@@ -42,7 +42,7 @@ def test_every_caller_shows_that_list(client: Client, listed: list[str]) -> None
     page = client.get(f"/date/{DAY}").content.decode()
     assert _ids(page, r'href="/papers/([0-9.]+)"') == listed
 
-    api = client.get("/api/daily", {"date": str(DAY), "limit": 100}).json()
+    api = client.get("/api/daily", {"date": str(DAY), "limit": "100"}).json()
     assert [p["id"] for p in api["papers"]] == listed
 
     hf = client.get("/api/daily_papers", {"date": str(DAY), "sort": "trending"}).json()

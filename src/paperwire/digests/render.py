@@ -16,10 +16,10 @@ from django.utils.html import escape
 
 from paperwire.catalogue.mathtext import is_latex, readable
 from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import Period
 from paperwire.digests import links
 from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Digest
-from paperwire.digests.periods import DigestPeriod
 
 EXCERPT_CHARS = 220
 HEAD_CHARS = 2 * EXCERPT_CHARS + 60
@@ -61,7 +61,7 @@ def _authors(names: list[str]) -> str:
 class Renderer:
     """Builds the messages of one period; keeps each paper's blocks for the whole run."""
 
-    def __init__(self, period: DigestPeriod) -> None:
+    def __init__(self, period: Period) -> None:
         self.period = period
         self.label = period.label
         self._papers: dict[int, tuple[str, str]] = {}  # pk -> (html, text)

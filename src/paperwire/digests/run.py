@@ -11,15 +11,15 @@ from typing import Any, TextIO
 from django.conf import settings
 from tqdm import tqdm
 
+from paperwire.catalogue.periods import Period, containing
 from paperwire.digests.compose import ComposeSummary, compose_period
 from paperwire.digests.models import Digest
-from paperwire.digests.periods import DigestPeriod, period_containing
 from paperwire.digests.send import Sender, SendSummary
 
 
 @dataclass
 class RunSummary:
-    period: DigestPeriod
+    period: Period
     composed: ComposeSummary
     sent: SendSummary | None
 
@@ -34,7 +34,7 @@ def run_period(
     rate: float | None = None,
 ) -> RunSummary:
     out = out or sys.stderr
-    period = period_containing(frequency, day)
+    period = containing(frequency, day)
     bar = tqdm(
         desc=f"composing {frequency} {period.first}", unit=" subscribers", disable=not progress,
         file=out, dynamic_ncols=True,

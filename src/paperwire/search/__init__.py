@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from paperwire.search.backends import IndexUnavailable, get_backend
     from paperwire.search.backends.base import BackendStatus
-    from paperwire.search.embedding_jobs import embedding_progress
+    from paperwire.search.embedding_jobs import (
+        EmbeddingProgress,
+        embedding_progress,
+        embedding_under_way,
+    )
     from paperwire.search.embeddings import EmbedderUnavailable, current_model_id, get_embedder
     from paperwire.search.engine import (
         Mode,
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from paperwire.search.hits import Hit
     from paperwire.search.models import decode_vector, vectors_for
     from paperwire.search.query import ParsedQuery, Sort, parse_query
+    from paperwire.search.terms import WORD, stem
     from paperwire.search.topics import (
         POOL_FIELDS,
         Candidate,
@@ -66,13 +71,19 @@ _HOMES = {
     "current_model_id": "embeddings",
     "get_embedder": "embeddings",
     "embedding_progress": "embedding_jobs",
+    "embedding_under_way": "embedding_jobs",
+    "EmbeddingProgress": "embedding_jobs",
+    "WORD": "terms",
+    "stem": "terms",
 }
 
 __all__ = [
     "POOL_FIELDS",
+    "WORD",
     "BackendStatus",
     "Candidate",
     "EmbedderUnavailable",
+    "EmbeddingProgress",
     "Encode",
     "Filters",
     "Hit",
@@ -88,6 +99,7 @@ __all__ = [
     "current_model_id",
     "decode_vector",
     "embedding_progress",
+    "embedding_under_way",
     "get_backend",
     "get_embedder",
     "newest_matching",
@@ -95,6 +107,7 @@ __all__ = [
     "query_encoder",
     "search",
     "similar",
+    "stem",
     "vectors_for",
 ]
 

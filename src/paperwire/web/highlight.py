@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperwire.catalogue.mathtext import is_latex, readable
-from paperwire.search.terms import WORD, stem
+from paperwire.search import WORD, stem
 
 EXCERPT_CHARS = 320
 # What the page's KaTeX typesets (static/web/site.js): $$..$$, \[..\], $..$, \(..\).

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from paperwire.catalogue.models import Paper
 from paperwire.community.submissions import SubmissionError, submit
 from paperwire.community.votes import toggle_vote, voted_ids
-from paperwire.search.engine import Result, UnknownPaper, similar
+from paperwire.search import Result, UnknownPaper, similar
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
 from paperwire.web.bibtex import bibtex
 from paperwire.web.caching import anonymous_cache

@@ -10,13 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from paperwire.community.votes import voted_ids
-from paperwire.search.embedding_jobs import (
+from paperwire.search import (
     EmbeddingProgress,
+    Mode,
+    SearchResponse,
+    Sort,
     embedding_progress,
     embedding_under_way,
+    search,
 )
-from paperwire.search.engine import Mode, SearchResponse, search
-from paperwire.search.query import Sort
 from paperwire.web.caching import anonymous_cache
 from paperwire.web.highlight import highlight, highlighted_excerpt, stems
 from paperwire.web.paging import page_number

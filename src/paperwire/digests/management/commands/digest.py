@@ -8,11 +8,11 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from paperwire.catalogue.periods import containing, last_complete
 from paperwire.command import PaperwireCommand, date_option
 from paperwire.db import ensure_schema
 from paperwire.digests.compose import PeriodPapers, items_for, query_encoder
 from paperwire.digests.models import Digest, Frequency, Received, Subscriber
-from paperwire.digests.periods import last_complete, period_containing
 from paperwire.digests.render import Renderer
 from paperwire.digests.run import run_period
 
@@ -86,7 +86,7 @@ class Command(PaperwireCommand):
             raise CommandError(f"no subscriber {email}")
         frequency = options["period"] or subscriber.frequency
         day = options["date"] or last_complete(frequency, timezone.localdate()).first
-        period = period_containing(frequency, day)
+        period = containing(frequency, day)
         papers = PeriodPapers.load(period)
         topics = list(subscriber.topics.values_list("query", flat=True))
         matches = papers.match(topics, query_encoder([])) if papers.candidates else {}
