@@ -7,8 +7,8 @@ from django.test import Client, override_settings
 
 from paperwire.catalogue.models import Paper
 from tests.conftest import shared
-from tests.replay import ReplayServer, Reply
 from tests.factories import account, paper
+from tests.replay import ReplayServer, Reply
 
 pytestmark = pytest.mark.django_db
 
