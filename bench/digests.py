@@ -656,10 +656,10 @@ def benchmark(args: argparse.Namespace, data_dir: Path, sink: Sink) -> int:
     catalogue = build_catalogue(args.data, data_dir)
     setup_django()
     from paperwire.catalogue.models import Paper
+    from paperwire.catalogue.periods import containing
     from paperwire.digests.compose import compose_period
     from paperwire.digests.importing import import_subscribers
     from paperwire.digests.models import Delivery, Digest, Received, Topic
-    from paperwire.digests.periods import period_containing
     from paperwire.digests.send import Sender
     from paperwire.search.models import Embedding
 
@@ -673,7 +673,7 @@ def benchmark(args: argparse.Namespace, data_dir: Path, sink: Sink) -> int:
     upvoted = Paper.objects.visible().in_days(day, day).filter(upvotes__gt=0).count()
     log(f"the day of new papers: {day} ({day_papers:,} papers, {upvoted} with upvotes)")
     embedded = embed_day(day)
-    period = period_containing("daily", day)
+    period = containing("daily", day)
     day_ids = Paper.objects.visible().in_days(day, day).values("pk")
     vectors = Embedding.objects.filter(paper_id__in=day_ids, model=embedded["model"]).count()
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from paperwire.catalogue.periods import last_complete
 from paperwire.digests.models import Frequency
-from paperwire.digests.periods import last_complete
 from paperwire.digests.tasks import send_digests
 from paperwire.ingest.tasks import harvest
 

@@ -6,15 +6,15 @@ import datetime as dt
 
 import pytest
 
+from paperwire.catalogue.periods import containing
 from paperwire.digests.compose import compose_period
 from paperwire.digests.models import Digest, Received
-from paperwire.digests.periods import period_containing
 from paperwire.search.embedding_jobs import embed_pending
 from paperwire.search.embeddings import get_embedder
 from tests.factories import DAY, paper, subscriber
 
 pytestmark = pytest.mark.django_db
-DAILY = period_containing("daily", DAY)
+DAILY = containing("daily", DAY)
 
 
 def items(email: str, period=DAILY) -> list[tuple[str, list[str]]]:
@@ -63,7 +63,7 @@ def test_a_paper_already_received_is_never_sent_again():
     moved = paper("2503.00001", "Graph networks", day=DAY - dt.timedelta(days=1), upvotes=5)
     fresh = paper("2503.00002", "Fresh graph networks", upvotes=1)
     person = subscriber("a@example.org", "graph networks")
-    compose_period(period_containing("daily", DAY - dt.timedelta(days=1)))
+    compose_period(containing("daily", DAY - dt.timedelta(days=1)))
     tuesday = Digest.objects.get(subscriber=person)
     Received.objects.create(subscriber=person, paper=moved, digest=tuesday)
     moved.daily_date = DAY
@@ -107,7 +107,7 @@ def test_only_confirmed_reachable_subscribers_of_the_frequency():
 
 
 def test_a_weekly_digest_covers_monday_to_sunday():
-    week = period_containing("weekly", DAY)
+    week = containing("weekly", DAY)
     assert (week.first, week.last) == (dt.date(2025, 3, 10), dt.date(2025, 3, 16))
     paper("2503.00001", "Monday", day=dt.date(2025, 3, 10), upvotes=1)
     paper("2503.00002", "Sunday", day=dt.date(2025, 3, 16), upvotes=2)

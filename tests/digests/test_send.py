@@ -16,16 +16,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from paperwire.catalogue.periods import containing
 from paperwire.digests.compose import compose_period
 from paperwire.digests.models import Delivery, Digest, Received, Subscriber, Topic
-from paperwire.digests.periods import period_containing
 from paperwire.digests.send import Pacer, Sender
 from tests.conftest import Cli, shared
 from tests.digests.conftest import SmtpSink
 from tests.factories import DAY, paper, subscriber
 
 pytestmark = pytest.mark.django_db
-DAILY = period_containing("daily", DAY)
+DAILY = containing("daily", DAY)
 
 
 def send(**kwargs: object):
@@ -157,7 +157,7 @@ def test_a_permanent_failure_marks_the_address_and_stops_mail(sink: SmtpSink, at
     log = Delivery.objects.get(email="gone@example.org")
     assert (log.outcome, log.code) == ("permanent", 550)
     paper("2503.00002", "Tomorrow", day=DAY + dt.timedelta(days=1), upvotes=3)
-    compose_period(period_containing("daily", DAY + dt.timedelta(days=1)))
+    compose_period(containing("daily", DAY + dt.timedelta(days=1)))
     assert not Digest.objects.filter(subscriber=gone, period_start=DAY + dt.timedelta(days=1))
 
 

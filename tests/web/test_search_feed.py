@@ -28,9 +28,10 @@ def _listed(client: Client, query: str) -> list[str]:
 @pytest.fixture
 def catalogue() -> None:
     # Sixty old papers that say it louder than anything new ...
+    loud = "Graph neural networks: graph neural networks for graphs"
     for n in range(60):
-        paper(f"2403.{n:05d}", "Graph neural networks: graph neural networks for graphs",
-              day=LATEST - dt.timedelta(days=365 + n), abstract="Graph neural networks.")  # fmt: skip
+        old = LATEST - dt.timedelta(days=365 + n)
+        paper(f"2403.{n:05d}", loud, day=old, abstract="Graph neural networks.")
     # ... and this week's, which say it once.
     paper("2503.00001", "Message passing on molecules", day=LATEST,
           abstract="We study graph neural networks on molecules.")  # fmt: skip
@@ -47,8 +48,7 @@ def test_the_feed_lists_this_weeks_matches_newest_first(catalogue: None, client:
 def test_the_feed_and_a_digest_topic_agree(catalogue: None, client: Client) -> None:
     week = PeriodPapers.load(week_of(LATEST))
     topic = week.pool.match([QUERY], None)[QUERY]
-    by_pk = {c.pk: c for c in week.pool.candidates.values()}
-    assert len(topic) == 2 and all(pk in by_pk for pk in topic)
+    assert len(topic) == 2
     assert set(_listed(client, QUERY)) == set(
         Paper.objects.filter(pk__in=topic).values_list("arxiv_id", flat=True)
     )

@@ -21,10 +21,10 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from paperwire.catalogue.periods import Period
 from paperwire.dbutil import insert_rows
 from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Delivery, Digest, Received, Subscriber
-from paperwire.digests.periods import DigestPeriod
 from paperwire.digests.render import Renderer
 from paperwire.digests.transport import (
     DeliveryError,
@@ -104,7 +104,7 @@ class Sender:
         self._accepted: list[tuple[Digest, Reply]] = []
         self._in_flight: tuple[Digest, Outbound, Callable[[], Reply], int] | None = None
 
-    def send_period(self, period: DigestPeriod) -> SendSummary:
+    def send_period(self, period: Period) -> SendSummary:
         summary = SendSummary()
         started = time.monotonic()
         mine = Digest.objects.filter(frequency=period.frequency, period_start=period.first)
