@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from paperwire.catalogue.days import HOLIDAYS, announcement_day, listing_days
+from paperwire.catalogue.days import HOLIDAYS, announcement_day, id_month, listing_days
 
 ET = ZoneInfo("America/New_York")
 
@@ -92,6 +92,62 @@ def test_a_day_without_a_time_is_taken_as_before_that_days_cut_off() -> None:
     # Sources that know only the date give midnight UTC: the evening before in New York.
     assert announcement_day(dt.datetime(2025, 6, 10, tzinfo=dt.UTC)) == day("2025-06-11")
     assert announcement_day(dt.datetime(2025, 6, 13, tzinfo=dt.UTC)) == day("2025-06-16")
+    # A Saturday or Sunday (UTC) date is all after Friday's cut-off: Monday evening's list.
+    assert announcement_day(dt.datetime(2026, 5, 16, tzinfo=dt.UTC)) == day("2026-05-19")
+    assert announcement_day(dt.datetime(2026, 5, 17, tzinfo=dt.UTC)) == day("2026-05-19")
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "first", "last"),
+    [
+        ("2504.00043", "2025-04-01", "2025-04-30"),
+        ("0704.0001", "2007-04-01", "2007-04-30"),
+        ("2512.03052v2", "2025-12-01", "2025-12-31"),
+        ("hep-th/9901001", "1999-01-01", "1999-01-31"),
+        ("math.GT/0309136", "2003-09-01", "2003-09-30"),
+        ("cs/0502001", "2005-02-01", "2005-02-28"),
+    ],
+)
+def test_an_arxiv_id_names_a_month(arxiv_id: str, first: str, last: str) -> None:
+    assert id_month(arxiv_id) == (day(first), day(last))
+
+
+@pytest.mark.parametrize("text", ["", "abc", "2613.00001", "2600.00001", "24.1"])
+def test_what_is_no_arxiv_id_names_no_month(text: str) -> None:
+    assert id_month(text) is None
+
+
+def test_a_paper_held_into_the_next_month_is_listed_in_the_month_of_its_id() -> None:
+    # 2504.00072, submitted Monday 2025-03-31 13:41 EDT, was held: a March cut-off would have
+    # given it 2503.*; it was in Wednesday 2 April's list (cut-off Tuesday 1 April).
+    submitted = eastern("2025-03-31", "13:41:29")
+    assert announcement_day(submitted) == day("2025-04-01")
+    assert announcement_day(submitted, arxiv_id="2504.00072") == day("2025-04-02")
+    # The first weekday of the month is the earliest cut-off: 1 February 2026 is a Sunday.
+    friday = eastern("2026-01-30", "15:00")
+    assert announcement_day(friday, arxiv_id="2602.00001") == day("2026-02-03")
+
+
+def test_a_time_after_the_month_of_the_id_is_moved_back_into_it() -> None:
+    # 2604.28123 was in Friday 1 May 2026's list; Hugging Face gives 2026-05-01, which is not
+    # its first version's date. Its last possible cut-off is Thursday 30 April.
+    date_only = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    assert announcement_day(date_only) == day("2026-05-04")
+    assert announcement_day(date_only, arxiv_id="2604.28123") == day("2026-05-01")
+    # 31 May 2026 is a Sunday, so a May id's last cut-off is Friday the 29th: Monday's list.
+    assert announcement_day(eastern("2026-07-01", "09:00"), arxiv_id="2605.10001") == day(
+        "2026-06-01"
+    )
+
+
+def test_an_id_that_agrees_with_the_time_changes_nothing() -> None:
+    # Friday 2025-05-30 after the cut-off: Monday 2 June's cut-off, so a June id.
+    submitted = eastern("2025-05-30", "15:00")
+    assert announcement_day(submitted, arxiv_id="2506.00123") == announcement_day(submitted)
+    # The cut-off is in the id's month even when its announcement (Sunday 1 June) is not.
+    before = eastern("2025-05-30", "13:00")
+    assert announcement_day(before, arxiv_id="2505.24123") == day("2025-06-02")
+    assert announcement_day(before, arxiv_id="not an id") == day("2025-06-02")
 
 
 def test_a_time_without_a_timezone_is_refused() -> None:
