@@ -92,7 +92,7 @@ def test_a_kaggle_record_lands_with_all_its_fields():
     assert paper.latest_version == 2
     assert paper.published == dt.datetime(2007, 4, 2, 19, 18, 42, tzinfo=dt.UTC)
     assert paper.doi == "10.1103/PhysRevD.76.013009"
-    assert paper.announced_on == dt.date(2007, 4, 2)
+    assert paper.announced_on == dt.date(2007, 4, 3)
 
 
 def test_a_newer_version_updates_the_paper_and_keeps_its_history():
