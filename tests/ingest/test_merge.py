@@ -136,6 +136,19 @@ def test_a_paper_without_a_listing_day_takes_the_day_arxiv_lists_it():
     assert paper.announced_on == dt.date(2025, 6, 10)
 
 
+def test_a_known_time_of_day_wins_over_a_bare_date_of_the_same_day():
+    # Hugging Face gives only the date (midnight UTC); the arXiv API the time, after the
+    # 14:00 Eastern cut-off of Tuesday 3 June 2025: Wednesday evening's announcement.
+    paper = Paper(arxiv_id="2506.02345")
+    bare = dt.datetime(2025, 6, 3, tzinfo=dt.UTC)
+    timed = dt.datetime(2025, 6, 3, 19, 30, tzinfo=dt.UTC)
+    merge(paper, record(source=Source.HF_DAILY, title="T", published=bare))
+    assert paper.announced_on == dt.date(2025, 6, 4)
+    merge(paper, record(source=Source.ARXIV_API, title="T", versions=[Version(1, timed)]))
+    assert paper.published == timed
+    assert paper.announced_on == dt.date(2025, 6, 5)
+
+
 def test_a_listing_day_wins_over_the_schedule():
     paper = Paper(arxiv_id="2506.06789")
     merge(

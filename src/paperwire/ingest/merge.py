@@ -100,13 +100,13 @@ def _merge_dates(paper: Paper, record: PaperRecord) -> None:
         if version.get("created"):
             created = dt.datetime.fromisoformat(version["created"])
             (firsts if version["version"] == 1 else lasts).append(created)
-    paper.published = _earliest(firsts)
+    paper.published = _first_submission(firsts)
     paper.updated = _latest([*lasts, paper.published])
     paper.listing_date = _earliest([paper.listing_date, record.listing_date])
     # A paper's day is its listing day; sources without one (arXiv API, OAI-PMH, Kaggle,
     # Hugging Face) get the day arXiv's schedule lists a paper submitted then.
     paper.announced_on = paper.listing_date or (
-        announcement_day(paper.published) if paper.published else None
+        announcement_day(paper.published, arxiv_id=paper.arxiv_id) if paper.published else None
     )
 
 
@@ -140,6 +140,18 @@ def _iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _first_submission(values: list[dt.datetime | None]) -> dt.datetime | None:
+    """The earliest first-version time; a source that knows only the day (midnight UTC) gives
+    way to one that knows the time on that day, which decides the paper's listing day."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    day = min(v.astimezone(dt.UTC).date() for v in present)
+    same_day = [v for v in present if v.astimezone(dt.UTC).date() == day]
+    timed = [v for v in same_day if v.astimezone(dt.UTC).timetz() != dt.time(tzinfo=dt.UTC)]
+    return min(timed or same_day)
 
 
 def _earliest(values: list[_D | None]) -> _D | None:
