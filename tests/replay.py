@@ -108,3 +108,23 @@ def serve() -> Iterator[ReplayServer]:
     """For a pytest fixture: ``server = pytest.fixture(serve)``."""
     with ReplayServer() as server:
         yield server
+
+
+class Endpoint:
+    """One test's own path on a shared replay server.
+
+    A server per test would cost half a second each: ``ReplayServer`` shuts down at
+    ``serve_forever``'s 0.5 s poll. Giving every test its own path keeps tests apart instead.
+    """
+
+    def __init__(self, server: ReplayServer, path: str) -> None:
+        self.server = server
+        self.path = path
+        self.url = server.url + path
+
+    def route(self, reply: Reply | Responder | list[Reply], **params: str) -> None:
+        self.server.route(self.path, reply, **params)
+
+    @property
+    def requests(self) -> list[Request]:
+        return [r for r in self.server.requests if r.path == self.path]

@@ -22,7 +22,7 @@ from paperwire.sources.http import FetchError, PoliteClient
 from paperwire.sources.records import PaperRecord, RecordStream, Rejected, Source, Version
 from paperwire.sources.xml import BadXml
 from tests.conftest import shared
-from tests.replay import ReplayServer, Reply, Request
+from tests.replay import Endpoint, Reply
 
 UTC = dt.UTC
 
@@ -102,41 +102,7 @@ def client() -> Iterator[PoliteClient]:
         yield c
 
 
-class Api:
-    """One test's own endpoint on the module's replay server.
-
-    A server per test would cost half a second each: ``ReplayServer`` shuts down at
-    ``serve_forever``'s 0.5 s poll. Giving every test its own path keeps tests apart instead.
-    """
-
-    def __init__(self, server: ReplayServer, path: str) -> None:
-        self.server = server
-        self.path = path
-        self.url = server.url + path
-
-    def route(self, reply: Reply | list[Reply], **params: str) -> None:
-        self.server.route(self.path, reply, **params)
-
-    @property
-    def requests(self) -> list[Request]:
-        return [r for r in self.server.requests if r.path == self.path]
-
-
-_endpoints = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def module_server() -> Iterator[ReplayServer]:
-    with ReplayServer() as server:
-        yield server
-
-
-@pytest.fixture
-def api(module_server: ReplayServer) -> Api:
-    return Api(module_server, f"/test{next(_endpoints)}/api/query")
-
-
-def serve_testing_pages(api: Api) -> None:
+def serve_testing_pages(api: Endpoint) -> None:
     for start in PAGE_STARTS:
         body = data(f"api-2026/query-testing_start{start}-max10.xml")
         api.route(Reply(body=body), start=str(start))
@@ -463,7 +429,7 @@ def test_the_stream_starts_without_a_total_and_follows_the_protocol(client: Poli
 
 
 @pytest.mark.network_replay
-def test_the_stream_pages_through_real_results_politely(api: Api) -> None:
+def test_the_stream_pages_through_real_results_politely(api: Endpoint) -> None:
     serve_testing_pages(api)
     interval = 0.2
     with polite(interval=interval) as client:
@@ -496,7 +462,7 @@ def test_the_stream_pages_through_real_results_politely(api: Api) -> None:
 
 
 @pytest.mark.network_replay
-def test_the_cursor_names_the_page_to_resume_from(api: Api, client: PoliteClient) -> None:
+def test_the_cursor_names_the_page_to_resume_from(api: Endpoint, client: PoliteClient) -> None:
     serve_testing_pages(api)
     stream = ArxivApiStream(
         client, api.url, search_query="all:testing", page_size=10, max_records=20
@@ -507,7 +473,7 @@ def test_the_cursor_names_the_page_to_resume_from(api: Api, client: PoliteClient
 
 
 @pytest.mark.network_replay
-def test_resuming_from_a_cursor_starts_at_that_offset(api: Api, client: PoliteClient) -> None:
+def test_resuming_from_a_cursor_starts_at_that_offset(api: Endpoint, client: PoliteClient) -> None:
     serve_testing_pages(api)
     stream = ArxivApiStream(
         client,
@@ -525,7 +491,7 @@ def test_resuming_from_a_cursor_starts_at_that_offset(api: Api, client: PoliteCl
 
 
 @pytest.mark.network_replay
-def test_the_stream_stops_at_total_results(api: Api, client: PoliteClient) -> None:
+def test_the_stream_stops_at_total_results(api: Endpoint, client: PoliteClient) -> None:
     body = data("classic-2016/search-au_del_maestro-AND-ti_quantum_criticality.xml")
     api.route(Reply(body=body))
     stream = ArxivApiStream(client, api.url, search_query="au:del_maestro")
@@ -535,7 +501,7 @@ def test_the_stream_stops_at_total_results(api: Api, client: PoliteClient) -> No
 
 
 @pytest.mark.network_replay
-def test_an_empty_result_ends_the_stream_quietly(api: Api, client: PoliteClient) -> None:
+def test_an_empty_result_ends_the_stream_quietly(api: Endpoint, client: PoliteClient) -> None:
     body = data("api-2026/id_list-0808.05394_start0-max100.xml")
     api.route(Reply(body=body), id_list="0808.05394")
     stream = ArxivApiStream(client, api.url, id_list=["0808.05394"])
@@ -548,7 +514,7 @@ def empty_page(start: int) -> Reply:
 
 
 @pytest.mark.network_replay
-def test_a_transiently_empty_page_is_asked_again(api: Api, client: PoliteClient) -> None:
+def test_a_transiently_empty_page_is_asked_again(api: Endpoint, client: PoliteClient) -> None:
     real = data("api-2026/query-testing_start10-max10.xml")
     api.route([empty_page(10), empty_page(10), Reply(body=real)], start="10")
     serve_testing_pages(api)
@@ -562,7 +528,7 @@ def test_a_transiently_empty_page_is_asked_again(api: Api, client: PoliteClient)
 
 @pytest.mark.network_replay
 def test_a_page_that_stays_empty_stops_the_stream_with_a_note(
-    api: Api, client: PoliteClient
+    api: Endpoint, client: PoliteClient
 ) -> None:
     api.route(empty_page(10), start="10")
     serve_testing_pages(api)
@@ -582,7 +548,7 @@ def test_a_page_that_stays_empty_stops_the_stream_with_a_note(
 
 
 @pytest.mark.network_replay
-def test_a_503_is_retried_then_succeeds(api: Api, client: PoliteClient) -> None:
+def test_a_503_is_retried_then_succeeds(api: Endpoint, client: PoliteClient) -> None:
     real = data("api-2026/query-testing_start0-max10.xml")
     api.route([Reply(503, b"busy", {"Content-Type": "text/plain"}), Reply(body=real)])
     stream = ArxivApiStream(
@@ -593,7 +559,7 @@ def test_a_503_is_retried_then_succeeds(api: Api, client: PoliteClient) -> None:
 
 
 @pytest.mark.network_replay
-def test_a_time_out_is_retried_then_succeeds(api: Api) -> None:
+def test_a_time_out_is_retried_then_succeeds(api: Endpoint) -> None:
     real = data("api-2026/query-testing_start0-max10.xml")
     api.route([Reply(body=real, delay=1.0), Reply(body=real)])
     with polite(timeout=0.3) as client:
@@ -603,7 +569,7 @@ def test_a_time_out_is_retried_then_succeeds(api: Api) -> None:
 
 
 @pytest.mark.network_replay
-def test_it_gives_up_with_fetch_error_after_the_retries(api: Api) -> None:
+def test_it_gives_up_with_fetch_error_after_the_retries(api: Endpoint) -> None:
     api.route(Reply(503, b"down", {"Content-Type": "text/plain"}))
     with polite(retries=2) as client:
         stream = ArxivApiStream(client, api.url, search_query="all:testing")
@@ -614,7 +580,7 @@ def test_it_gives_up_with_fetch_error_after_the_retries(api: Api) -> None:
 
 @pytest.mark.network_replay
 def test_an_error_feed_from_the_server_raises_arxiv_api_error(
-    api: Api, client: PoliteClient
+    api: Endpoint, client: PoliteClient
 ) -> None:
     api.route(Reply(400, data("api-2026/id_list-abc_start0-max100.xml")))
     stream = ArxivApiStream(client, api.url, id_list=["abc"])
@@ -624,14 +590,16 @@ def test_an_error_feed_from_the_server_raises_arxiv_api_error(
 
 
 @pytest.mark.network_replay
-def test_another_status_raises_arxiv_api_error_naming_it(api: Api, client: PoliteClient) -> None:
+def test_another_status_raises_arxiv_api_error_naming_it(
+    api: Endpoint, client: PoliteClient
+) -> None:
     stream = ArxivApiStream(client, api.server.url + "/nowhere", search_query="all:testing")
     with pytest.raises(ArxivApiError, match="HTTP 404"):
         list(stream)
 
 
 @pytest.mark.network_replay
-def test_hostile_xml_from_the_server_is_refused(api: Api, client: PoliteClient) -> None:
+def test_hostile_xml_from_the_server_is_refused(api: Endpoint, client: PoliteClient) -> None:
     api.route(Reply(body=billion_laughs()))
     stream = ArxivApiStream(client, api.url, search_query="all:testing")
     with pytest.raises(BadXml, match=r"start=0: refused XML"):
@@ -640,7 +608,7 @@ def test_hostile_xml_from_the_server_is_refused(api: Api, client: PoliteClient) 
 
 @pytest.mark.network_replay
 def test_harvest_category_asks_for_the_category_oldest_first(
-    api: Api, client: PoliteClient
+    api: Endpoint, client: PoliteClient
 ) -> None:
     body = data("classic-2016/search-au_del_maestro-AND-ti_quantum_criticality.xml")
     api.route(Reply(body=body))
@@ -659,7 +627,7 @@ def test_harvest_category_asks_for_the_category_oldest_first(
 
 
 @pytest.mark.network_replay
-def test_harvest_category_resumes_from_a_cursor(api: Api, client: PoliteClient) -> None:
+def test_harvest_category_resumes_from_a_cursor(api: Endpoint, client: PoliteClient) -> None:
     serve_testing_pages(api)
     stream = harvest_category(client, api.url, "cs.SE", dt.date(2024, 1, 1), cursor="50")
     stream.max_records = 10

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +14,7 @@ from paperwire.sources.http import PoliteClient
 from paperwire.sources.records import Source, Version
 from paperwire.sources.single import PaperNotFound, fetch_paper
 from tests.conftest import shared
-from tests.replay import ReplayServer, Reply, Request
+from tests.replay import Endpoint, Reply, Request
 
 pytestmark = pytest.mark.network_replay
 
@@ -37,39 +36,8 @@ def client() -> Iterator[PoliteClient]:
         yield c
 
 
-class Api:
-    """One test's own endpoint on the module's replay server (a server per test would cost
-    half a second each: ``ReplayServer`` shuts down at ``serve_forever``'s 0.5 s poll)."""
-
-    def __init__(self, server: ReplayServer, path: str) -> None:
-        self.server = server
-        self.path = path
-        self.url = server.url + path
-
-    def route(self, reply: Reply | Callable[[Request], Reply | None]) -> None:
-        self.server.route(self.path, reply)
-
-    @property
-    def requests(self) -> list[Request]:
-        return [r for r in self.server.requests if r.path == self.path]
-
-
-_endpoints = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def module_server() -> Iterator[ReplayServer]:
-    with ReplayServer() as server:
-        yield server
-
-
 @pytest.fixture
-def api(module_server: ReplayServer) -> Api:
-    return Api(module_server, f"/test{next(_endpoints)}/api/query")
-
-
-@pytest.fixture
-def arxiv(api: Api) -> Api:
+def arxiv(api: Endpoint) -> Endpoint:
     """An endpoint answering each recorded id look-up as arXiv did."""
     folder = shared("arxiv-api/api-2026")
 
@@ -104,7 +72,7 @@ def arxiv(api: Api) -> Api:
     ],
 )
 def test_every_id_and_url_form_asks_arxiv_for_that_paper(
-    arxiv: Api, client: PoliteClient, asked: str, id_list: str, arxiv_id: str
+    arxiv: Endpoint, client: PoliteClient, asked: str, id_list: str, arxiv_id: str
 ) -> None:
     record = fetch_paper(client, arxiv.url, asked)
     assert record.arxiv_id == arxiv_id
@@ -114,7 +82,7 @@ def test_every_id_and_url_form_asks_arxiv_for_that_paper(
     assert "search_query" not in request.params
 
 
-def test_it_returns_the_whole_record(arxiv: Api, client: PoliteClient) -> None:
+def test_it_returns_the_whole_record(arxiv: Endpoint, client: PoliteClient) -> None:
     record = fetch_paper(client, arxiv.url, "https://arxiv.org/abs/1605.08386")
     assert record.title == "Heat-bath random walks with Markov bases"
     assert record.authors == ["Caprice Stanley", "Tobias Windisch"]
@@ -124,14 +92,16 @@ def test_it_returns_the_whole_record(arxiv: Api, client: PoliteClient) -> None:
     assert (record.published, record.versions) == (published, [Version(1, published)])
 
 
-def test_a_versioned_id_gets_that_version(arxiv: Api, client: PoliteClient) -> None:
+def test_a_versioned_id_gets_that_version(arxiv: Endpoint, client: PoliteClient) -> None:
     record = fetch_paper(client, arxiv.url, "quant-ph/0201082v1")
     assert record.title.startswith("Quantum Computers and Quantum Computer Languages")
     assert record.versions == [Version(1, dt.datetime(2002, 1, 18, 15, 8, 5, tzinfo=dt.UTC))]
 
 
 @pytest.mark.parametrize("asked", ["0808.05394", "https://arxiv.org/abs/0808.05394", "0000.0000"])
-def test_an_unknown_id_is_paper_not_found(arxiv: Api, client: PoliteClient, asked: str) -> None:
+def test_an_unknown_id_is_paper_not_found(
+    arxiv: Endpoint, client: PoliteClient, asked: str
+) -> None:
     expected = asked.rsplit("/", 1)[-1]
     with pytest.raises(PaperNotFound, match=f"^arXiv has no paper {re.escape(expected)}$"):
         fetch_paper(client, arxiv.url, asked)
@@ -140,14 +110,14 @@ def test_an_unknown_id_is_paper_not_found(arxiv: Api, client: PoliteClient, aske
 
 @pytest.mark.parametrize("asked", ["abc", "", "2401.1234567", "https://example.org/abs/2401.01234"])
 def test_what_is_no_id_is_refused_before_any_request(
-    arxiv: Api, client: PoliteClient, asked: str
+    arxiv: Endpoint, client: PoliteClient, asked: str
 ) -> None:
     with pytest.raises(InvalidArxivId, match=r"not an arXiv id or arxiv\.org URL"):
         fetch_paper(client, arxiv.url, asked)
     assert arxiv.requests == []
 
 
-def test_an_error_feed_raises_arxiv_api_error(api: Api, client: PoliteClient) -> None:
+def test_an_error_feed_raises_arxiv_api_error(api: Endpoint, client: PoliteClient) -> None:
     # arXiv's real answer to id_list=abc, served for an id it might one day refuse too.
     error = shared("arxiv-api/api-2026/id_list-abc_start0-max100.xml").read_bytes()
     api.route(Reply(400, error))
@@ -155,7 +125,9 @@ def test_an_error_feed_raises_arxiv_api_error(api: Api, client: PoliteClient) ->
         fetch_paper(client, api.url, "2401.01234")
 
 
-def test_an_unreadable_entry_is_a_value_error_saying_why(api: Api, client: PoliteClient) -> None:
+def test_an_unreadable_entry_is_a_value_error_saying_why(
+    api: Endpoint, client: PoliteClient
+) -> None:
     untitled = b"""<?xml version="1.0"?>
 <feed xmlns="http://www.w3.org/2005/Atom"
       xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">
