@@ -610,7 +610,10 @@ def _raise_build_memory(cursor: CursorWrapper, rows: int, dim: int) -> None:
 def _vector_problem(exc: DatabaseError, query_dim: int) -> str:
     state = _sqlstate(exc)
     if state == UNDEFINED_TABLE:
-        return NO_VECTOR_INDEX
+        # No table yet: an index still to build, or one that cannot be without pgvector.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+            return NO_VECTOR_INDEX if cursor.fetchone() else NO_PGVECTOR
     if state in (UNDEFINED_OBJECT, UNDEFINED_FUNCTION):
         return NO_PGVECTOR
     if state == DATA_EXCEPTION:
