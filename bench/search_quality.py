@@ -192,7 +192,7 @@ def study(
     from paperwire.catalogue.models import Paper
     from paperwire.search.backends import get_backend
     from paperwire.search.embeddings import get_embedder
-    from paperwire.search.models import Embedding
+    from paperwire.search.models import Embedding, decode_vector
     from paperwire.search.query import parse_query
 
     backend, embedder = get_backend(), get_embedder()
@@ -200,7 +200,7 @@ def study(
     rows = list(Embedding.objects.values_list("paper_id", "vector"))
     names = [ids[pk] for pk, _ in rows]
     position = {name: n for n, name in enumerate(names)}
-    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for _, v in rows])
+    matrix = np.stack([decode_vector(v) for _, v in rows])
     qids = sorted(queries)
     lexical: dict[str, list[tuple[str, float]]] = {}
     vectors = {}

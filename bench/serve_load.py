@@ -274,7 +274,7 @@ def fill_child(args: argparse.Namespace) -> None:
     from paperwire.search.documents import content_hash
     from paperwire.search.embedding_jobs import embed_pending
     from paperwire.search.embeddings import current_model_id, get_embedder
-    from paperwire.search.models import Embedding
+    from paperwire.search.models import Embedding, decode_vector
 
     real = load_real()
     have = Paper.objects.count()
@@ -302,8 +302,7 @@ def fill_child(args: argparse.Namespace) -> None:
         source = f"{args.real_vectors:,} papers encoded by the real model now"
         log(f"{args.real_vectors:,} real embeddings in {time.monotonic() - began:.0f} s")
         known = {
-            pk: np.frombuffer(bytes(v), dtype=np.float32)
-            for pk, v in Embedding.objects.values_list("paper_id", "vector")
+            pk: decode_vector(v) for pk, v in Embedding.objects.values_list("paper_id", "vector")
         }
         Embedding.objects.all().delete()  # stored again below with the rest
     matrix = np.stack(list(known.values()))
