@@ -81,7 +81,7 @@ test-sqlite: install
 
 # The same catalogue, ingest and command tests against PostgreSQL.
 test-postgres: install
-	PAPERWIRE_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q tests/catalogue tests/ingest tests/commands tests/community tests/web tests/api tests/digests --ignore=tests/browser
+	PAPERWIRE_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -q tests --ignore=tests/browser --ignore=tests/search --ignore=tests/sources
 
 # The search suite again on PostgreSQL 16 + pgvector, which the tests start from the pgserver wheel.
 test-pgvector: install
