@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "canonical"),
     [
-        ("/week/0001-W01", None),
+        ("/week/1991-W01", None),
         ("/week/2025W3", "/week/2025-W03"),
         ("/week/2025-w03", "/week/2025-W03"),
         ("/date/2025-03-12", None),

@@ -5,7 +5,8 @@ The one home of periods: the site's lists, the API, the feeds and the digests al
 A paper's day is ``Paper.day`` (see ``PaperQuerySet.in_days``). Addresses are canonical: one
 spelling per period (``2025-03-12``, ``2025-W11``, ``2025-03``, four-digit years), ASCII digits
 only — any other spelling that names a period is redirected to it by the site, so one period is
-one page and one cache entry.
+one page and one cache entry. Parsing takes only the years a catalogue can hold (``FIRST_YEAR``
+to ``LAST_YEAR``).
 """
 
 from __future__ import annotations
@@ -145,6 +146,14 @@ def latest_day(today: dt.date | None = None) -> dt.date | None:
     return max(days) if days else None
 
 
+# The years an address may name: arXiv opened in August 1991, so no paper has an earlier day,
+# and 2100 leaves the catalogue three generations of room. Any other year names no page that
+# could hold a paper; refusing it at parsing keeps every period page a bounded amount of work
+# and keeps the calendar's edge (year 9999, where the next day overflows) out of reach.
+FIRST_YEAR = 1991
+LAST_YEAR = 2100
+YEARS = f"years {FIRST_YEAR} to {LAST_YEAR}"
+
 # ASCII digits only: \d would take Arabic-Indic or full-width digits, and each such spelling
 # would be one more page for the same period.
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -152,14 +161,23 @@ _WEEK = re.compile(r"([0-9]{4})-?[Ww]([0-9]{1,2})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
+def _year(text: str) -> int:
+    """A year of an address, or ValueError outside FIRST_YEAR..LAST_YEAR."""
+    year = int(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(year)
+    return year
+
+
 def parse_day(text: str) -> Period:
     match = _DAY.fullmatch(text)
     try:
         if not match:
             raise ValueError
-        return day(dt.date(*map(int, match.groups())))
+        year, month, number = match.groups()
+        return day(dt.date(_year(year), int(month), int(number)))
     except ValueError:
-        raise BadPeriod(f"not a day: {text[:40]!r} (expected YYYY-MM-DD)") from None
+        raise BadPeriod(f"not a day: {text[:40]!r} (expected YYYY-MM-DD, {YEARS})") from None
 
 
 def parse_week(text: str) -> Period:
@@ -167,10 +185,12 @@ def parse_week(text: str) -> Period:
     try:
         if not match:
             raise ValueError
-        year, number = map(int, match.groups())
-        return week_of(dt.date.fromisocalendar(year, number, 1))
+        year, number = match.groups()
+        return week_of(dt.date.fromisocalendar(_year(year), int(number), 1))
     except ValueError:
-        raise BadPeriod(f"not a week: {text[:40]!r} (expected YYYY-Www, e.g. 2025-W07)") from None
+        raise BadPeriod(
+            f"not a week: {text[:40]!r} (expected YYYY-Www, e.g. 2025-W07, {YEARS})"
+        ) from None
 
 
 def parse_month(text: str) -> Period:
@@ -178,10 +198,10 @@ def parse_month(text: str) -> Period:
     try:
         if not match:
             raise ValueError
-        year, month = map(int, match.groups())
-        return month_of(dt.date(year, month, 1))
+        year, month = match.groups()
+        return month_of(dt.date(_year(year), int(month), 1))
     except ValueError:
-        raise BadPeriod(f"not a month: {text[:40]!r} (expected YYYY-MM)") from None
+        raise BadPeriod(f"not a month: {text[:40]!r} (expected YYYY-MM, {YEARS})") from None
 
 
 PARSERS = {"day": parse_day, "week": parse_week, "month": parse_month}

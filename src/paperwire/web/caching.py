@@ -4,25 +4,56 @@ Lists and paper pages are the same for everyone who is not signed in, and they a
 the traffic; rendering one costs milliseconds, reading it back costs microseconds. Signed-in
 visitors see their own votes, so their pages are always rendered. Anonymous pages carry no
 CSRF token (their vote buttons are sign-in links), so a cached page never leaks one.
+
+A cached view names the query parameters it reads, and it sees only those: a page is cached
+by its path and those parameters alone, so a made-up one (``?a=1``, ``?b=2``) is answered from
+the same entry instead of rendering the page again, and nothing made up is echoed into a page
+that others are then served (the sign-in link carries the page's address).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, overload
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+from paperwire.web.paging import page_number
 
 View = Callable[..., HttpResponse]
 
+# Every query parameter a cached page reads: the lists' page number and the search form. A
+# view that names none of its own reads these.
+PAGE_PARAMETERS = ("page",)
+SEARCH_PARAMETERS = ("q", "cat", "author", "since", "until", "code", "sort", "mode", "page")
 
-def anonymous_cache(view: View) -> View:
+
+@overload
+def anonymous_cache(view: View, /) -> View: ...
+
+
+@overload
+def anonymous_cache(*, reads: Collection[str]) -> Callable[[View], View]: ...
+
+
+def anonymous_cache(
+    view: View | None = None, /, *, reads: Collection[str] = SEARCH_PARAMETERS
+) -> View | Callable[[View], View]:
+    """Cache a view's anonymous GET answers; ``reads`` names the query parameters it uses."""
+    if view is None:
+        return functools.partial(_cached, reads=tuple(sorted(set(reads))))
+    return _cached(view, reads=tuple(sorted(set(reads))))
+
+
+def _cached(view: View, *, reads: tuple[str, ...]) -> View:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _keep_only(request, reads)
         seconds = settings.PAGE_CACHE_SECONDS
         if request.method != "GET" or request.user.is_authenticated or seconds <= 0:
             return view(request, *args, **kwargs)
@@ -40,3 +71,20 @@ def anonymous_cache(view: View) -> View:
         return response
 
     return wrapper
+
+
+def _keep_only(request: HttpRequest, reads: tuple[str, ...]) -> None:
+    """Leave the request only the parameters the view reads, in one order and spelling, so
+    equal pages have one address (``get_full_path``) and so one cache entry."""
+    pairs = []
+    for name in reads:
+        value = request.GET.get(name)  # the last of repeated ones, as views read them
+        if name == "page":
+            # Every spelling of a page number (none, "1", "x", "01") names one page.
+            number = page_number(request)
+            value = str(number) if number > 1 else None
+        if value:
+            pairs.append((name, value))
+    query = urlencode(pairs)
+    request.GET = QueryDict(query)
+    request.META["QUERY_STRING"] = query

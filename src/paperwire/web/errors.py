@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from csp.middleware import CSPMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.shortcuts import render
 
 
@@ -21,12 +23,22 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "web/error.html",
         {"status": 400, "message": "That request is malformed."},
         status=400,
     )
+    # A Host header outside ALLOWED_HOSTS is refused by CommonMiddleware, so the middleware
+    # after it never sees this answer: add their headers here, by their own code and settings
+    # (each leaves a header it finds already set, so a 400 raised in a view is unchanged).
+    for middleware in (CSPMiddleware, XFrameOptionsMiddleware):
+        middleware(_unused).process_response(request, response)
+    return response
+
+
+def _unused(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("only process_response is called")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

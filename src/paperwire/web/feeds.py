@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperwire.catalogue.models import Paper
 from paperwire.catalogue.periods import day, latest_day
@@ -17,8 +18,47 @@ from paperwire.search import newest_matching
 
 ITEMS = 50
 
+# What XML 1.0 cannot carry at all, escaped or not (its production ``Char``): C0 controls but
+# tab and line breaks, lone surrogates, U+FFFE and U+FFFF. A query typed into the address bar
+# or a title from a source may hold any of them; Django's feed writer refuses them (a 500).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
+def _xml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
+class _XmlSafe(SyndicationFeed):
+    """Every text that goes into a feed, the feed's own and each item's, passes here: the one
+    place characters XML cannot hold are dropped, whichever field they come in by."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
+class Rss(_XmlSafe, Rss201rev2Feed):
+    pass
+
+
+class Atom(_XmlSafe, Atom1Feed):
+    pass
+
 
 class _PaperFeed(Feed):  # type: ignore[type-arg]
+    feed_type: type[SyndicationFeed] = Rss
+
     def item_title(self, item: Paper) -> str:
         return item.title
 
@@ -74,7 +114,8 @@ class SearchFeed(_PaperFeed):
     )
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
-        return " ".join(request.GET.get("q", "").split())[:1000]
+        # Cleaned before searching too: PostgreSQL refuses a NUL in a query's text.
+        return " ".join(xml_text(request.GET.get("q", "")).split())[:1000]
 
     def title(self, obj: str) -> str:
         return f"paperwire — search: {obj}" if obj else "paperwire — search"
@@ -89,15 +130,15 @@ class SearchFeed(_PaperFeed):
 
 
 class DailyAtom(DailyFeed):
-    feed_type = Atom1Feed
+    feed_type = Atom
     subtitle = DailyFeed.description
 
 
 class TrendingAtom(TrendingFeed):
-    feed_type = Atom1Feed
+    feed_type = Atom
     subtitle = TrendingFeed.description
 
 
 class SearchAtom(SearchFeed):
-    feed_type = Atom1Feed
+    feed_type = Atom
     subtitle = SearchFeed.description

@@ -11,13 +11,13 @@ from paperwire.catalogue.models import Paper
 from paperwire.catalogue.periods import BadPeriod, Period, containing, day, latest_day, parse
 from paperwire.community import trending as trend
 from paperwire.community.votes import voted_ids
-from paperwire.web.caching import anonymous_cache
+from paperwire.web.caching import PAGE_PARAMETERS, anonymous_cache
 from paperwire.web.paging import page_number, paginate
 
 PAGE_SIZE = 30
 
 
-@anonymous_cache
+@anonymous_cache(reads=PAGE_PARAMETERS)
 def home(request: HttpRequest) -> HttpResponse:
     latest = latest_day()
     if latest is None:
@@ -25,17 +25,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return _period_page(request, day(latest), is_home=True)
 
 
-@anonymous_cache
+@anonymous_cache(reads=PAGE_PARAMETERS)
 def on_date(request: HttpRequest, text: str) -> HttpResponse:
     return _canonical_page(request, "day", text)
 
 
-@anonymous_cache
+@anonymous_cache(reads=PAGE_PARAMETERS)
 def in_week(request: HttpRequest, text: str) -> HttpResponse:
     return _canonical_page(request, "week", text)
 
 
-@anonymous_cache
+@anonymous_cache(reads=PAGE_PARAMETERS)
 def in_month(request: HttpRequest, text: str) -> HttpResponse:
     return _canonical_page(request, "month", text)
 
@@ -52,7 +52,7 @@ def _canonical_page(request: HttpRequest, kind: str, text: str) -> HttpResponse:
     return _period_page(request, period)
 
 
-@anonymous_cache
+@anonymous_cache(reads=PAGE_PARAMETERS)
 def trending(request: HttpRequest) -> HttpResponse:
     papers = trend.trending().only(*LIST_FIELDS)
     page = paginate(papers, page_number(request), PAGE_SIZE)
