@@ -561,6 +561,8 @@ def index_a_day(
 ) -> tuple[float, dict[str, float]]:
     """Ingest, index and embed (real model) ``day`` new papers (real papers outside the
     catalogue's sample, fresh ids); return the seconds, in all and by step."""
+    from django.conf import settings
+
     from paperwire.catalogue.signals import papers_changed
     from paperwire.ingest.run import Ingester
     from paperwire.search.backends import get_backend
@@ -594,8 +596,7 @@ def index_a_day(
     started = time.monotonic()
     Ingester(progress=False).run(Stream(records(real, picks, day, offset=size + 10_000_000), day))
     parts["ingest"] = time.monotonic() - started
-    os.environ["PAPERWIRE_EMBED_INLINE_MAX"] = str(day + 1)
-    maintenance.INLINE_EMBED_LIMIT = day + 1
+    settings.EMBED_INLINE_MAX = day + 1
     for _, line in papers_changed.send(sender=None, changed=day):
         log(f"day: {line}")
     total = time.monotonic() - started
@@ -614,6 +615,9 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     base = args.workdir or Path(tempfile.mkdtemp(prefix="paperwire-speed-"))
     real = load_real()
+    # The model's folder is a setting (settings.MODEL_DIR): the runs below that load the model
+    # without a catalogue read settings too.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperwire.settings")
     if args.encode_only:
         indices, _ = real_vectors(real, args.real_vectors, args.threads)
         log(f"{len(indices):,} real vectors cached in {VECTOR_CACHE}")

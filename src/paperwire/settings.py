@@ -1,25 +1,44 @@
 """Django settings: everything from PAPERWIRE_* variables, safe defaults for the embedded mode.
 
-Every variable is documented in docs/configuration.md (a test checks that).
+Every variable is read here and only here, once, through the typed readers of paperwire/env.py:
+a bad value stops every command and the server with one line naming it (env.SettingError).
+The rest of paperwire reads django.conf.settings. Every variable is documented in
+docs/configuration.md (a test checks that).
 """
 
 from __future__ import annotations
 
 import secrets
+import sys
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
-from django.core.exceptions import ImproperlyConfigured
 
-from paperwire.env import env_bool, env_float, env_list, env_secret, env_str
+from paperwire.env import (
+    SettingError,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_optional_int,
+    env_path,
+    env_rate,
+    env_secret,
+    env_str,
+    env_time_zone,
+    env_url,
+    invalid,
+)
 from paperwire.mailconfig import parse_mail_url
+from paperwire.sources.arxiv_ids import is_arxiv_category
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Paper] and friends be subscripted
 
-DATA_DIR = Path(
-    env_str("PAPERWIRE_DATA_DIR", str(Path.home() / ".local" / "share" / "paperwire"))
-).expanduser()
+DATA_DIR = env_path("PAPERWIRE_DATA_DIR", Path.home() / ".local" / "share" / "paperwire")
 
 DEBUG = env_bool("PAPERWIRE_DEBUG", False)
 ALLOWED_HOSTS = env_list("PAPERWIRE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -35,13 +54,17 @@ def _secret_key() -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
+    except OSError as exc:
+        raise SettingError(
+            f"PAPERWIRE_SECRET_KEY is not set and {path} cannot be read: {exc.strerror}"
+        ) from None
     try:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
         return path.read_text().strip()
     except OSError as exc:
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"PAPERWIRE_SECRET_KEY is not set and {path} cannot be written: {exc}"
         ) from None
 
@@ -104,12 +127,30 @@ TEMPLATES = [
 ]
 
 
+def _without_password(url: str) -> str:
+    """The URL as an error message may show it (messages end up in logs)."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+    except ValueError:
+        return "(a URL that cannot be parsed)"
+
+
 def _database() -> dict[str, object]:
     url = env_str("PAPERWIRE_DATABASE_URL", f"sqlite:///{DATA_DIR / 'paperwire.sqlite3'}")
+    engines = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
-    except Exception as exc:  # the library raises plain ValueError/KeyError variants
-        raise ImproperlyConfigured(f"PAPERWIRE_DATABASE_URL is not usable: {exc}") from None
+    except Exception:  # the library raises plain ValueError/KeyError variants
+        config = {"ENGINE": None}
+    if config["ENGINE"] not in engines:
+        raise invalid(
+            "PAPERWIRE_DATABASE_URL",
+            _without_password(url),
+            "sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/NAME",
+        )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web server read while an import writes; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing with "database is locked".
@@ -139,18 +180,33 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True
 
 # Derived search indexes (rebuilt from the database by `paperwire reindex`).
-SEARCH_INDEX_DIR = Path(env_str("PAPERWIRE_INDEX_DIR", str(DATA_DIR / "index"))).expanduser()
+SEARCH_INDEX_DIR = env_path("PAPERWIRE_INDEX_DIR", DATA_DIR / "index")
+# The ONNX model `paperwire prepare_model` makes: beside the installation, shared by data dirs.
+MODEL_DIR = env_path("PAPERWIRE_MODEL_DIR", Path(sys.prefix) / "share" / "paperwire" / "models")
+# Off: keyword search only, for a machine too small to run the model.
+SEMANTIC = env_bool("PAPERWIRE_SEMANTIC", True)
+# After an import, at most this many waiting papers are embedded inline (a day of arXiv is
+# 1,000-1,500); more are left to `paperwire embed`, which runs in the background and resumes.
+EMBED_INLINE_MAX = env_int("PAPERWIRE_EMBED_INLINE_MAX", 2000, minimum=0)
+# Threads of the embedding model in one process. None: all cores up to 4, or under `paperwire
+# serve` each worker's share of them (paperwire.search.embeddings.query_threads decides).
+QUERY_THREADS = env_optional_int("PAPERWIRE_QUERY_THREADS", minimum=1)
 
 # Sources (overridable so tests, mirrors and proxies can stand in for arXiv).
-ARXIV_API_URL = env_str("PAPERWIRE_ARXIV_API_URL", "https://export.arxiv.org/api/query")
-ARXIV_OAI_URL = env_str("PAPERWIRE_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
-ARXIV_REQUEST_INTERVAL = env_float("PAPERWIRE_ARXIV_REQUEST_INTERVAL", 3.0)
+ARXIV_API_URL = env_url("PAPERWIRE_ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_OAI_URL = env_url("PAPERWIRE_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+ARXIV_REQUEST_INTERVAL = env_float("PAPERWIRE_ARXIV_REQUEST_INTERVAL", 3.0, minimum=0)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("PAPERWIRE_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "PAPERWIRE_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        ),
+    },
 }
 
 # Cache: pages for anonymous visitors, rate-limit counters, similar papers. Shared by the
@@ -172,11 +228,11 @@ elif CACHE_URL in ("", "file"):
 elif CACHE_URL == "memory":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    raise ImproperlyConfigured(
-        f"PAPERWIRE_CACHE_URL must be redis://..., file or memory, not {CACHE_URL!r}"
+    raise invalid(
+        "PAPERWIRE_CACHE_URL", _without_password(CACHE_URL), "file, memory or redis://..."
     )
 # How long anonymous visitors may see a list that is this many seconds old.
-PAGE_CACHE_SECONDS = int(env_float("PAPERWIRE_PAGE_CACHE_SECONDS", 30))
+PAGE_CACHE_SECONDS = env_int("PAPERWIRE_PAGE_CACHE_SECONDS", 30, minimum=0)
 
 # Mail (sign-in codes now, digests later): one URL, see paperwire/mailconfig.py.
 _mail = parse_mail_url(env_str("PAPERWIRE_SMTP_URL", "console://"))
@@ -185,24 +241,41 @@ EMAIL_HOST, EMAIL_PORT = _mail.host, _mail.port
 EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail.user, _mail.password
 EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT = _mail.use_tls, _mail.use_ssl, _mail.timeout
 DEFAULT_FROM_EMAIL = env_str("PAPERWIRE_MAIL_FROM", "paperwire <paperwire@localhost>")
+if "@" not in parseaddr(DEFAULT_FROM_EMAIL)[1]:
+    raise invalid(
+        "PAPERWIRE_MAIL_FROM", DEFAULT_FROM_EMAIL, "an address such as 'paperwire <pw@example.org>'"
+    )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL = _mail.anymail
 SITE_NAME = env_str("PAPERWIRE_SITE_NAME", "paperwire")
 # The site's public address, for links in mail.
-BASE_URL = env_str("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000")
+BASE_URL = env_url("PAPERWIRE_BASE_URL", "http://127.0.0.1:8000")
 
 # Digests. Messages per second handed to the mail server (0: no limit).
-MAIL_RATE = env_float("PAPERWIRE_MAIL_RATE", 10.0)
-DIGEST_TIME_ZONE = env_str("PAPERWIRE_DIGEST_TIME_ZONE", "UTC")
-DIGEST_HOUR = int(env_float("PAPERWIRE_DIGEST_HOUR", 7))
-DIGEST_WEEKDAY = int(env_float("PAPERWIRE_DIGEST_WEEKDAY", 0))  # 0 = Monday (ISO weekday - 1)
+MAIL_RATE = env_float("PAPERWIRE_MAIL_RATE", 10.0, minimum=0)
+DIGEST_TIME_ZONE = env_time_zone("PAPERWIRE_DIGEST_TIME_ZONE", "UTC")
+DIGEST_HOUR = env_int("PAPERWIRE_DIGEST_HOUR", 7, minimum=0, maximum=23)
+# 0 = Monday (ISO weekday - 1)
+DIGEST_WEEKDAY = env_int("PAPERWIRE_DIGEST_WEEKDAY", 0, minimum=0, maximum=6)
 # The daily harvest on the same scheduler: arXiv categories, and the hour to fetch them.
 HARVEST_CATEGORIES = env_list("PAPERWIRE_HARVEST_CATEGORIES", [])
-HARVEST_HOUR = int(env_float("PAPERWIRE_HARVEST_HOUR", 5))
+for _category in HARVEST_CATEGORIES:
+    # A misspelt category harvests nothing, every day, without a word: refuse it here.
+    if not is_arxiv_category(_category):
+        raise invalid(
+            "PAPERWIRE_HARVEST_CATEGORIES",
+            ",".join(HARVEST_CATEGORIES),
+            f"arXiv categories such as cs.LG,cs.CL ({_category!r} is not one)",
+        )
+HARVEST_HOUR = env_int("PAPERWIRE_HARVEST_HOUR", 5, minimum=0, maximum=23)
 
 # The task queue (Huey): a SQLite file in the data directory by default (no server), Redis
 # for the scale-out mode.
 QUEUE_URL = env_str("PAPERWIRE_QUEUE_URL", "")
+if QUEUE_URL and not QUEUE_URL.startswith(("redis://", "rediss://", "sqlite:///")):
+    raise invalid(
+        "PAPERWIRE_QUEUE_URL", _without_password(QUEUE_URL), "sqlite:///PATH or redis://..."
+    )
 if QUEUE_URL.startswith(("redis://", "rediss://")):
     HUEY: dict[str, object] = {
         "huey_class": "huey.RedisHuey",
@@ -236,7 +309,9 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_USER_DISPLAY = "paperwire.web.context.user_display"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("PAPERWIRE_HTTPS", False) else "http"
+HTTPS = env_bool("PAPERWIRE_HTTPS", False)
+SSL_REDIRECT = env_bool("PAPERWIRE_SSL_REDIRECT", True)  # with HTTPS only
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # Sign-in attempts: allauth's own limits, per IP and per address.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -250,17 +325,29 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
 for _provider in ("github", "orcid"):
     _client_id = env_str(f"PAPERWIRE_{_provider.upper()}_CLIENT_ID", "")
     _secret = env_secret(f"PAPERWIRE_{_provider.upper()}_SECRET") or ""
+    if bool(_client_id) != bool(_secret):
+        # Half a configuration would hide the button without a word.
+        raise SettingError(
+            f"PAPERWIRE_{_provider.upper()}_CLIENT_ID and PAPERWIRE_{_provider.upper()}_SECRET "
+            "go together: set both or neither"
+        )
     if _client_id and _secret:
         SOCIALACCOUNT_PROVIDERS[_provider] = {
             "APPS": [{"client_id": _client_id, "secret": _secret, "key": ""}]
         }
+# Read even when ORCID is not configured: a bad value is reported before it matters.
+ORCID_DOMAIN = env_choice("PAPERWIRE_ORCID_DOMAIN", "orcid.org", ("orcid.org", "sandbox.orcid.org"))
 if "orcid" in SOCIALACCOUNT_PROVIDERS:
-    SOCIALACCOUNT_PROVIDERS["orcid"]["BASE_DOMAIN"] = env_str("PAPERWIRE_ORCID_DOMAIN", "orcid.org")
+    SOCIALACCOUNT_PROVIDERS["orcid"]["BASE_DOMAIN"] = ORCID_DOMAIN
 
 # Rate limits of this site's own writes (per account, and per address for anonymous calls).
-RATE_LIMIT_VOTES = env_str("PAPERWIRE_RATE_LIMIT_VOTES", "60/m")
-RATE_LIMIT_SUBMISSIONS = env_str("PAPERWIRE_RATE_LIMIT_SUBMISSIONS", "10/h")
-RATE_LIMIT_SUBSCRIBE = env_str("PAPERWIRE_RATE_LIMIT_SUBSCRIBE", "10/h")
+RATE_LIMIT_VOTES = env_rate("PAPERWIRE_RATE_LIMIT_VOTES", "60/m")
+RATE_LIMIT_SUBMISSIONS = env_rate("PAPERWIRE_RATE_LIMIT_SUBMISSIONS", "10/h")
+RATE_LIMIT_SUBSCRIBE = env_rate("PAPERWIRE_RATE_LIMIT_SUBSCRIBE", "10/h")
+# How many reverse proxies in front of paperwire append to X-Forwarded-For and are trusted.
+# Each appends the address it was reached from, so the visitor's address is the N-th entry
+# from the header's end; 0 (no proxy): REMOTE_ADDR, and the header is ignored.
+TRUSTED_PROXIES = env_int("PAPERWIRE_TRUSTED_PROXIES", 0, minimum=0)
 
 # Security. Every page: no framing, no sniffing, a strict content security policy (scripts
 # and styles only from this site; KaTeX sets inline style attributes, so styles allow them).
@@ -285,10 +372,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Behind TLS (production): secure cookies, HSTS, and trust the proxy's scheme header.
-if env_bool("PAPERWIRE_HTTPS", False):
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("PAPERWIRE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = SSL_REDIRECT
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("PAPERWIRE_CSRF_TRUSTED_ORIGINS", [])

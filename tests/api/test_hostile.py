@@ -36,8 +36,8 @@ GETS = [
 
 
 @pytest.fixture
-def catalogue(make_paper, backend, monkeypatch):
-    monkeypatch.setenv("PAPERWIRE_SEMANTIC", "off")
+def catalogue(make_paper, backend, settings):
+    settings.SEMANTIC = False
     make_paper(arxiv_id="2501.00001", title="Diffusion for video")
     make_paper(arxiv_id="2501.00002", title="Diffusion for images")
     backend.refresh_lexical()

@@ -9,9 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def indexed(make_paper, backend, monkeypatch):
+def indexed(make_paper, backend, settings):
     # Keyword search only: these tests are about the API, not the model (tests/search).
-    monkeypatch.setenv("PAPERWIRE_SEMANTIC", "off")
+    settings.SEMANTIC = False
     make_paper(arxiv_id="2501.00001", title="Diffusion models for video generation")
     make_paper(arxiv_id="2501.00002", title="Graph neural networks for molecules")
     make_paper(arxiv_id="2501.00003", title="<img src=x onerror=alert(1)> diffusion attack")
@@ -106,8 +106,8 @@ def test_bad_parameters_are_a_400_that_names_them(client: Client, indexed, param
     assert field in response.json()["detail"]
 
 
-def test_a_paper_not_yet_indexed_is_not_an_error(client: Client, make_paper, backend, monkeypatch):
-    monkeypatch.setenv("PAPERWIRE_SEMANTIC", "off")
+def test_a_paper_not_yet_indexed_is_not_an_error(client: Client, make_paper, backend, settings):
+    settings.SEMANTIC = False
     make_paper(title="Never indexed")
     response = client.get("/api/search", {"q": "indexed"})
     assert response.status_code == 200

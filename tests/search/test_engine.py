@@ -107,10 +107,8 @@ def test_meaning_finds_a_paper_that_shares_few_words(real_catalogue):
     assert response.mode == "hybrid"
 
 
-def test_search_falls_back_to_keywords_and_says_so_when_the_model_is_off(
-    real_catalogue, monkeypatch
-):
-    monkeypatch.setenv("PAPERWIRE_SEMANTIC", "off")
+def test_search_falls_back_to_keywords_and_says_so_when_the_model_is_off(real_catalogue, settings):
+    settings.SEMANTIC = False
     response = search(real_catalogue[3]["title"], limit=3)
     assert response.mode == "lexical"
     assert any("semantic search is unavailable" in note for note in response.notes)

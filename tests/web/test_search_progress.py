@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from paperwire.catalogue.models import Paper
 from paperwire.search.backends import IndexUnavailable, get_backend
@@ -105,10 +106,10 @@ def test_with_no_job_at_work_the_note_is_the_engines(client: Client, library: li
 
 
 def test_semantic_search_switched_off_is_not_being_prepared(
-    client: Client, library: list[Paper], monkeypatch: pytest.MonkeyPatch
+    client: Client, library: list[Paper], settings: Settings
 ):
     embed(library[:2])
-    monkeypatch.setenv("PAPERWIRE_SEMANTIC", "off")
+    settings.SEMANTIC = False
     found = notes(client)
     assert not any("being prepared" in note for note in found)
     assert any("switched off" in note for note in found)

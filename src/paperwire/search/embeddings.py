@@ -13,7 +13,6 @@ answers with keywords only, saying so.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 
 MODEL_ID = "all-MiniLM-L6-v2/int8-fused"
 MAX_TOKENS = 256  # the model was trained on 256-token inputs (sentence-transformers config)
@@ -48,11 +48,8 @@ def current_model_id() -> str:
 
 
 def model_dir() -> Path:
-    """Where the exported ONNX files live: beside the installation, shared by data dirs."""
-    configured = os.environ.get("PAPERWIRE_MODEL_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    return Path(sys.prefix) / "share" / "paperwire" / "models"
+    """Where the exported ONNX files live (``PAPERWIRE_MODEL_DIR``)."""
+    return Path(settings.MODEL_DIR)
 
 
 def source_dir() -> Path:
@@ -78,12 +75,27 @@ def model_files() -> ModelFiles:
     )
 
 
-def _default_threads() -> int:
-    """All cores (at most 4), unless the server divided them among its workers."""
-    configured = os.environ.get("PAPERWIRE_QUERY_THREADS", "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return min(4, os.cpu_count() or 1)
+# Processes that run the model at once on this machine: `paperwire serve` says how many
+# workers it starts (share_cores) before it forks them, and each worker inherits the number.
+_processes = 1
+
+
+def share_cores(processes: int) -> None:
+    """Divide the cores among ``processes`` processes that each load the model."""
+    global _processes
+    _processes = max(1, processes)
+
+
+def query_threads() -> int:
+    """``PAPERWIRE_QUERY_THREADS`` when set; else all cores (at most 4) in a lone process, or
+    this process's share of them among several (two server workers each starting a thread per
+    core made four busy threads on two cores and doubled the time of a search)."""
+    if settings.QUERY_THREADS is not None:
+        return int(settings.QUERY_THREADS)
+    cores = os.cpu_count() or 1
+    if _processes > 1:
+        return max(1, cores // _processes)
+    return min(4, cores)
 
 
 class OnnxEmbedder:
@@ -98,7 +110,7 @@ class OnnxEmbedder:
                 f"the ONNX model {files.onnx} has not been made yet: run `paperwire prepare_model`"
             )
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or _default_threads()
+        options.intra_op_num_threads = threads or query_threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = onnxruntime.InferenceSession(
@@ -150,7 +162,7 @@ def _load() -> OnnxEmbedder:
 
 def get_embedder() -> Embedder:
     """The loaded model (once per process), or ``EmbedderUnavailable`` saying why not."""
-    if os.environ.get("PAPERWIRE_SEMANTIC", "").lower() in ("0", "off", "false", "no"):
+    if not settings.SEMANTIC:
         raise EmbedderUnavailable("semantic search is switched off (PAPERWIRE_SEMANTIC=off)")
     with _lock:
         try:

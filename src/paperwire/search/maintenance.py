@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
+
+from django.conf import settings
 
 from paperwire.search.backends import IndexUnavailable, get_backend
 from paperwire.search.embedding_jobs import embed_pending, pending
 from paperwire.search.embeddings import EmbedderUnavailable, get_embedder
 
 log = logging.getLogger(__name__)
-
-# A day of arXiv (1,000–1,500 papers) is embedded right away; a bulk import is left to
-# `paperwire embed`, which runs in the background and resumes.
-INLINE_EMBED_LIMIT = int(os.environ.get("PAPERWIRE_EMBED_INLINE_MAX", "2000"))
 
 
 def follow_catalogue(sender: object, changed: int = 0, **kwargs: Any) -> str | None:
@@ -32,7 +29,9 @@ def follow_catalogue(sender: object, changed: int = 0, **kwargs: Any) -> str | N
     except EmbedderUnavailable as exc:
         return f"{line}; semantic search unavailable ({exc})"
     waiting = pending(embedder.model_id).count()
-    if waiting > INLINE_EMBED_LIMIT:
+    # A day of arXiv (1,000–1,500 papers) is embedded right away; a bulk import is left to
+    # `paperwire embed`, which runs in the background and resumes.
+    if waiting > settings.EMBED_INLINE_MAX:
         return f"{line}; {waiting:,} papers to embed: run `paperwire embed` (resumable)"
     summary = embed_pending(embedder)
     try:

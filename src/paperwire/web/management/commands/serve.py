@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
+from paperwire.search.embeddings import share_cores
 
 
 class Command(PaperwireCommand):
@@ -26,10 +26,9 @@ class Command(PaperwireCommand):
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1")
         ensure_schema()
-        # Each worker encodes queries on its own: share the cores instead of every worker
-        # starting a thread per core (four busy threads on two cores doubled search time).
-        cores = os.cpu_count() or 1
-        os.environ.setdefault("PAPERWIRE_QUERY_THREADS", str(max(1, cores // options["workers"])))
+        # Each worker encodes queries on its own: they share the cores instead of each
+        # starting a thread per core. Said before gunicorn forks, so every worker inherits it.
+        share_cores(options["workers"])
         from gunicorn.app.wsgiapp import WSGIApplication
 
         bind = f"{options['host']}:{options['port']}"
