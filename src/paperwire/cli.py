@@ -12,6 +12,7 @@ SETTINGS_ERROR = 2
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperwire.settings")
+    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
@@ -20,6 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     args[0] = "paperwire"
     try:
+        if not any(arg.partition("=")[0] == "--settings" for arg in args):
+            # Read the settings now: Django's runner, finding them unusable, would list only
+            # its own commands for `paperwire` and `paperwire help` (paperwire's hidden).
+            settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(args)
     except ImproperlyConfigured as exc:
         # Raised while paperwire/settings.py reads the environment (env.SettingError, the mail

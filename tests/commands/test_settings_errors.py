@@ -61,6 +61,14 @@ def test_a_bad_value_stops_a_command_with_one_line_naming_it(bare: Cli, name, va
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("args", [(), ("help",), ("migrate",)], ids=["bare", "help", "migrate"])
+def test_a_bad_value_stops_help_and_djangos_own_commands_too(bare: Cli, args):
+    bare.env["PAPERWIRE_SEMANTIC"] = "of"
+    result = bare(*args)
+    assert result.returncode == 2
+    assert only_line(result.stderr).startswith("paperwire: PAPERWIRE_SEMANTIC must be")
+
+
 def test_an_unknown_mail_scheme_is_one_line_too(bare: Cli):
     # The mail URL has its own parser (paperwire/mailconfig.py); its error is shown the same way.
     bare.env["PAPERWIRE_SMTP_URL"] = "smtpx://h"
