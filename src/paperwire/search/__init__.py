@@ -19,7 +19,12 @@ if TYPE_CHECKING:
         embedding_progress,
         embedding_under_way,
     )
-    from paperwire.search.embeddings import EmbedderUnavailable, current_model_id, get_embedder
+    from paperwire.search.embeddings import (
+        EmbedderUnavailable,
+        current_model_id,
+        get_embedder,
+        share_cores,
+    )
     from paperwire.search.engine import (
         Mode,
         Result,
@@ -70,6 +75,7 @@ _HOMES = {
     "EmbedderUnavailable": "embeddings",
     "current_model_id": "embeddings",
     "get_embedder": "embeddings",
+    "share_cores": "embeddings",
     "embedding_progress": "embedding_jobs",
     "embedding_under_way": "embedding_jobs",
     "EmbeddingProgress": "embedding_jobs",
@@ -106,6 +112,7 @@ __all__ = [
     "parse_query",
     "query_encoder",
     "search",
+    "share_cores",
     "similar",
     "stem",
     "vectors_for",

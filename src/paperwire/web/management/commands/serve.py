@@ -9,7 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
-from paperwire.search.embeddings import share_cores
+from paperwire.search import share_cores
 
 
 class Command(PaperwireCommand):
