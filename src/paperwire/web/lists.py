@@ -47,6 +47,7 @@ def _canonical_page(request: HttpRequest, kind: str, text: str) -> HttpResponse:
     except BadPeriod as exc:
         raise Http404(str(exc)) from None
     if text != period.slug:
+        # Only the parameters the page reads are left in it (anonymous_cache's ``reads``).
         query = request.META.get("QUERY_STRING", "")
         return redirect(period.path + (f"?{query}" if query else ""), permanent=True)
     return _period_page(request, period)

@@ -5,7 +5,7 @@ clients sending their headers a byte every two seconds held both workers and sta
 site for 15 s. gunicorn's ``gthread`` workers read headers in their threads the same blocking
 way. uvicorn workers over Django's ASGI handler resist slow clients too, but send every request
 (and every chunk of a static file) through asgiref's thread hop: they answered cached pages
-and static files slower than the sync workers did, and 3–12× slower than Granian.
+and static files slower than the sync workers did, and 4–13× slower than Granian.
 
 Granian reads requests and writes answers in Rust, on an event loop in each worker process:
 a slow client costs a socket and a little memory, never a worker. A request reaches Django
