@@ -21,7 +21,7 @@ makes it again) is built by the real commands, as an operator would:
   pages find their similar papers in the real vector index;
 * ``paperwire reindex`` builds the keyword and vector indexes.
 
-The server runs as in production: ``paperwire serve --host 127.0.0.1 --port P`` (gunicorn,
+The server runs as in production: ``paperwire serve --host 127.0.0.1 --port P`` (Granian,
 2 workers, access log on), PAPERWIRE_DEBUG unset, every other PAPERWIRE_* variable unset but
 PAPERWIRE_DATA_DIR (so the page cache is the default file cache in the data directory, which
 is emptied before the server starts). After it answers, a warm-up (its own URLs, not used
@@ -48,7 +48,7 @@ flight), on 127.0.0.1, on the same 2-core machine as the server:
 
 For each: requests/s, p50 and p99 latency (wrk's, queueing included: 16 connections on 2
 workers), errors (non-2xx/3xx responses and socket errors: connect, read, write, timeout), the
-ratio to the static baseline, and the server's CPU time per request (gunicorn's master and
+ratio to the static baseline, and the server's CPU time per request (the main process and
 workers, from /proc; unlike requests/s it hardly depends on what else the machine runs). The
 machine's load average and its busiest other processes are printed with the figures. The last
 line is machine-readable:
@@ -117,7 +117,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=15, help="seconds per target")
     parser.add_argument("--connections", type=int, default=16, help="wrk open connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (production: 2)")
+    parser.add_argument("--workers", type=int, default=2, help="server workers (production: 2)")
     parser.add_argument("--paper-ids", type=int, default=2000, help="papers in the rotating set")
     parser.add_argument("--queries", type=int, default=200, help="queries in the rotating set")
     parser.add_argument(
@@ -469,7 +469,7 @@ class Server:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown
+            self.process.send_signal(signal.SIGTERM)  # graceful shutdown
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -554,7 +554,7 @@ def _ms(text: str) -> float:
 
 
 def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by the server: gunicorn's master and its workers."""
+    """CPU seconds used so far by the server: the main process and its workers."""
     import psutil
 
     master = psutil.Process(pid)
@@ -759,7 +759,7 @@ def report(
         + ("files in the data directory (the default)" if args.cache == "file" else "Redis")
     )
     print(
-        f"server: paperwire serve (gunicorn, {args.workers} sync workers) on 127.0.0.1; "
+        f"server: paperwire serve (Granian, {args.workers} workers) on 127.0.0.1; "
         f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s on the same machine"
     )
     print(f"search mode answered: {mode}")
@@ -789,7 +789,7 @@ def report(
         )
     errors = sum(r.errors for r in results)
     print(
-        f"\nCPU/req: the server's CPU time per request (gunicorn master and workers); "
+        f"\nCPU/req: the server's CPU time per request (the main process and its workers); "
         f"{os.cpu_count()} cores / CPU/req is the most this machine could serve if it ran "
         "nothing else (wrk included)."
     )

@@ -348,6 +348,8 @@ RATE_LIMIT_SUBSCRIBE = env_rate("PAPERWIRE_RATE_LIMIT_SUBSCRIBE", "10/h")
 # Each appends the address it was reached from, so the visitor's address is the N-th entry
 # from the header's end; 0 (no proxy): REMOTE_ADDR, and the header is ignored.
 TRUSTED_PROXIES = env_int("PAPERWIRE_TRUSTED_PROXIES", 0, minimum=0)
+# Sign-in's own per-address limits follow the same rule as ours (ratelimit.client_address).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES
 
 # Security. Every page: no framing, no sniffing, a strict content security policy (scripts
 # and styles only from this site; KaTeX sets inline style attributes, so styles allow them).

@@ -54,13 +54,13 @@ def test_one_label_per_period() -> None:
 @pytest.mark.parametrize(
     ("period", "slug", "path"),
     [
-        (day(dt.date(1, 1, 1)), "0001-01-01", "/date/0001-01-01"),
-        (week_of(dt.date(1, 1, 1)), "0001-W01", "/week/0001-W01"),
-        (month_of(dt.date(1, 1, 1)), "0001-01", "/month/0001-01"),
+        (day(dt.date(1991, 8, 14)), "1991-08-14", "/date/1991-08-14"),
+        (week_of(dt.date(1991, 12, 31)), "1992-W01", "/week/1992-W01"),
+        (month_of(dt.date(2100, 12, 1)), "2100-12", "/month/2100-12"),
         (week_of(WEDNESDAY), "2025-W11", "/week/2025-W11"),
     ],
 )
-def test_addresses_have_four_digit_years(period, slug: str, path: str) -> None:
+def test_each_period_has_one_spelling(period, slug: str, path: str) -> None:
     assert period.slug == slug
     assert period.path == path
     assert parse(period.kind, slug) == period
@@ -79,6 +79,11 @@ def test_addresses_have_four_digit_years(period, slug: str, path: str) -> None:
         (parse_month, "2025-03 "),
         (parse_day, "0000-01-01"),
         (parse_week, "2025-W54"),
+        # Years no catalogue can hold: arXiv began in 1991.
+        (parse_day, "1990-12-31"),
+        (parse_week, "0001-W01"),
+        (parse_week, "2101-W01"),
+        (parse_month, "9999-12"),
     ],
 )
 def test_only_ascii_digits_and_no_spaces_name_a_period(parser, text: str) -> None:

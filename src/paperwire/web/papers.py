@@ -23,7 +23,7 @@ SIMILAR = 8
 SIMILAR_CACHE_SECONDS = 600
 
 
-@anonymous_cache
+@anonymous_cache(reads=())
 def paper_page(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     try:
         wanted = parse_id_or_url(arxiv_id)
@@ -45,7 +45,7 @@ def paper_page(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     )
 
 
-@anonymous_cache
+@anonymous_cache(reads=())
 def similar_papers(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """A paper's neighbours: a fragment the paper page loads after itself, or a page."""
     paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()

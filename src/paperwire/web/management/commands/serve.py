@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -13,7 +12,7 @@ from paperwire.search import share_cores
 
 
 class Command(PaperwireCommand):
-    help = "Serve paperwire with gunicorn (a production server)."
+    help = "Serve paperwire with Granian (a production server that slow clients cannot hold)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
@@ -27,22 +26,11 @@ class Command(PaperwireCommand):
             raise CommandError("--workers must be at least 1")
         ensure_schema()
         # Each worker encodes queries on its own: they share the cores instead of each
-        # starting a thread per core. Said before gunicorn forks, so every worker inherits it.
+        # starting a thread per core. Said before the server forks, so every worker inherits it.
         share_cores(options["workers"])
-        from gunicorn.app.wsgiapp import WSGIApplication
+        from paperwire.web import server
 
-        bind = f"{options['host']}:{options['port']}"
         host = options["host"] if ":" not in options["host"] else f"[{options['host']}]"
         self.stdout.write(f"paperwire is serving on http://{host}:{options['port']}/")
         self.stdout.flush()
-        argv = [
-            "paperwire",
-            "--bind", bind,
-            "--workers", str(options["workers"]),
-            "--access-logfile", "-",
-            "--graceful-timeout", "10",
-            "paperwire.wsgi:application",
-        ]  # fmt: skip
-        # gunicorn reads its options from sys.argv when the application is made.
-        sys.argv = argv
-        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+        server.run(options["host"], options["port"], options["workers"])
