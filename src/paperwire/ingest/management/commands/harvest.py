@@ -104,4 +104,17 @@ class Command(IngestCommand):
                 cursor=cursor,
             )
 
-        self.run_stream(open_stream, key, options)
+        try:
+            self.run_stream(open_stream, key, options)
+        except OaiError as exc:
+            # arXiv's resumption tokens expire (within a day): one saved by a run that was
+            # stopped can be refused when the harvest is resumed later. The list can then
+            # only be read again from its first page (papers already harvested come back
+            # unchanged), which beats a checkpoint that fails every rerun until --restart.
+            if exc.code != "badResumptionToken" or options.get("restart"):
+                raise
+            self.stderr.write(
+                "arXiv no longer accepts the saved resumptionToken (they expire): "
+                "starting the harvest over from its first page."
+            )
+            self.run_stream(open_stream, key, {**options, "restart": True})

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 from paperwire.search.backends import IndexUnavailable, get_backend
-from paperwire.search.embedding_jobs import embed_pending, pending
+from paperwire.search.embedding_jobs import embed_pending, embedding_progress, pending
 from paperwire.search.embeddings import EmbedderUnavailable, get_embedder
 
 
@@ -48,11 +48,23 @@ class Command(PaperwireCommand):
             raise CommandError(str(exc)) from None
         self._stop = False
         signal.signal(signal.SIGTERM, self._on_term)
+        self._say_where_it_resumes(embedder.model_id)
         while True:
             self._round(embedder, options)
             if not options["loop"] or self._stop:
                 return
             time.sleep(options["interval"])
+
+    def _say_where_it_resumes(self, model: str) -> None:
+        """One line when some papers are embedded already and some are not: each batch is
+        committed on its own, so a run stopped at any point (a kill) left its work behind and
+        this one embeds only the rest."""
+        progress = embedding_progress(model)
+        if progress is not None and progress.embedded and not progress.complete:
+            self.stderr.write(
+                f"Resuming: {progress.embedded:,} papers already embedded, "
+                f"{progress.total - progress.embedded:,} to go."
+            )
 
     def _on_term(self, *_: object) -> None:
         self._stop = True

@@ -11,10 +11,32 @@ from tqdm import tqdm
 from paperwire.catalogue.models import Paper
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
-from paperwire.search.backends import IndexUnavailable, get_backend
+from paperwire.search.backends import IndexUnavailable, SearchBackend, get_backend
 from paperwire.search.embedding_jobs import pending
 from paperwire.search.embeddings import current_model_id
-from paperwire.search.models import Embedding
+from paperwire.search.models import Embedding, SearchMeta
+
+# A full rebuild names what it is rebuilding in the database (every backend and every
+# process sees it) and clears each part as it finishes. A part still named when the next run
+# starts was cut short (a kill, a crash): nothing of a half-built index is worth keeping (it
+# is derived from the database), so that run rebuilds the part from the start and says so,
+# even with --if-needed.
+REBUILDING = "reindex:rebuilding"
+LEXICAL, VECTORS = "keyword index", "vector index"
+
+
+def _unfinished() -> set[str]:
+    value = SearchMeta.objects.filter(name=REBUILDING).values_list("value", flat=True).first()
+    return set(value.split(",")) if value else set()
+
+
+def _mark_unfinished(parts: set[str]) -> None:
+    if parts:
+        SearchMeta.objects.update_or_create(
+            name=REBUILDING, defaults={"value": ",".join(sorted(parts))}
+        )
+    else:
+        SearchMeta.objects.filter(name=REBUILDING).delete()
 
 
 class Command(PaperwireCommand):
@@ -40,45 +62,68 @@ class Command(PaperwireCommand):
         before = backend.status()
         for problem in before.problems:
             self.stderr.write(f"found: {problem}")
-        quiet = options["no_progress"]
-        model = current_model_id()
-        if not options["vectors_only"]:
-            started = time.monotonic()
-            with tqdm(
-                total=Paper.objects.count(),
-                unit="paper",
-                desc="keyword index",
-                disable=quiet,
-                file=self.stderr,
-            ) as bar:
-                if options["if_needed"]:
-                    count = backend.refresh_lexical(bar.update)
-                else:
-                    count = backend.rebuild_lexical(bar.update)
-            self.stdout.write(
-                f"keyword index: {count:,} papers in {time.monotonic() - started:.1f} s"
+        parts = [
+            part
+            for part, skipped in (
+                (LEXICAL, options["vectors_only"]),
+                (VECTORS, options["lexical_only"]),
             )
-        if not options["lexical_only"]:
-            started = time.monotonic()
-            total = Embedding.objects.filter(model=model).count()
-            vectors: int | None
-            with tqdm(
-                total=total, unit="vec", desc="vector index", disable=quiet, file=self.stderr
-            ) as bar:
-                try:
-                    if options["if_needed"]:
-                        vectors = backend.sync_vectors(model, bar.update)
-                    else:
-                        vectors = backend.rebuild_vectors(model, bar.update)
-                except IndexUnavailable as exc:
-                    self.stderr.write(f"vector index: {exc}")
-                    vectors = None
-            if vectors is not None:
-                self.stdout.write(
-                    f"vector index: {vectors:,} vectors in {time.monotonic() - started:.1f} s"
-                )
-            waiting = pending(model).count()
-            if waiting:
-                self.stdout.write(
-                    f"{waiting:,} papers have no up-to-date embedding yet: run `paperwire embed`"
-                )
+            if not skipped
+        ]
+        unfinished = _unfinished()
+        restarted = [part for part in parts if part in unfinished]
+        if restarted:
+            self.stderr.write(
+                f"Starting over: an earlier `paperwire reindex` stopped before it had rebuilt "
+                f"the {' and the '.join(restarted)}; rebuilding from the start."
+            )
+        rebuild = {part for part in parts if part in unfinished or not options["if_needed"]}
+        unfinished |= rebuild
+        _mark_unfinished(unfinished)
+        for part in parts:
+            if part == LEXICAL:
+                self._lexical(backend, rebuild=part in rebuild, quiet=options["no_progress"])
+            else:
+                self._vectors(backend, rebuild=part in rebuild, quiet=options["no_progress"])
+            unfinished.discard(part)
+            _mark_unfinished(unfinished)
+
+    def _lexical(self, backend: SearchBackend, *, rebuild: bool, quiet: bool) -> None:
+        started = time.monotonic()
+        with tqdm(
+            total=Paper.objects.count(),
+            unit="paper",
+            desc=LEXICAL,
+            disable=quiet,
+            file=self.stderr,
+        ) as bar:
+            if rebuild:
+                count = backend.rebuild_lexical(bar.update)
+            else:
+                count = backend.refresh_lexical(bar.update)
+        self.stdout.write(f"{LEXICAL}: {count:,} papers in {time.monotonic() - started:.1f} s")
+
+    def _vectors(self, backend: SearchBackend, *, rebuild: bool, quiet: bool) -> None:
+        model = current_model_id()
+        started = time.monotonic()
+        total = Embedding.objects.filter(model=model).count()
+        vectors: int | None
+        with tqdm(total=total, unit="vec", desc=VECTORS, disable=quiet, file=self.stderr) as bar:
+            try:
+                if rebuild:
+                    vectors = backend.rebuild_vectors(model, bar.update)
+                else:
+                    vectors = backend.sync_vectors(model, bar.update)
+            except IndexUnavailable as exc:
+                # Said, and not a rebuild cut short: the next run need not start it over.
+                self.stderr.write(f"{VECTORS}: {exc}")
+                vectors = None
+        if vectors is not None:
+            self.stdout.write(
+                f"{VECTORS}: {vectors:,} vectors in {time.monotonic() - started:.1f} s"
+            )
+        waiting = pending(model).count()
+        if waiting:
+            self.stdout.write(
+                f"{waiting:,} papers have no up-to-date embedding yet: run `paperwire embed`"
+            )
