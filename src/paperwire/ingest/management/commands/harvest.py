@@ -39,7 +39,11 @@ class Command(IngestCommand):
         oai = kinds.add_parser(
             "oai",
             help="arXiv OAI-PMH: every record of a set changed since a date",
-            description="Harvest arXiv's OAI-PMH ListRecords for a set, from a date.",
+            description=(
+                "Harvest arXiv's OAI-PMH ListRecords for a set, from a date. A harvest that was "
+                "stopped resumes at its saved resumptionToken, or from the first page once arXiv "
+                "has let that token expire."
+            ),
         )
         oai.add_argument(
             "--set", dest="set_spec", required=True, help="e.g. cs, math, physics:hep-th"

@@ -43,7 +43,8 @@ class Command(PaperwireCommand):
     help = (
         "Rebuild the search indexes from the database: the keyword index and the vector "
         "index (from the stored embeddings; nothing is re-encoded). Run it when an index is "
-        "lost, corrupt or stale; `paperwire embed` computes missing embeddings."
+        "lost, corrupt or stale; `paperwire embed` computes missing embeddings. A rebuild "
+        "cut short (killed, crashed) is started over by the next run, --if-needed too."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
