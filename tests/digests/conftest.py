@@ -8,15 +8,22 @@ it refused (``.refused``), and answers with a chosen SMTP code for chosen recipi
     smtp_sink.fail("busy@example.org", code=451, message="try later")          # temporary
     smtp_sink.fail("late@example.org", code=554, message="rejected", at="data")  # after DATA
     smtp_sink.heal("busy@example.org")                                          # accept again
+    smtp_sink.refuse_sender = "553 sender not allowed"                          # at MAIL FROM
+    smtp_sink.sessions                                  # connections so far (EHLOs seen)
+
+``smtp_server(**options)`` starts another one with aiosmtpd's SMTP options (such as
+``authenticator=`` for a server that requires a login) and points Django at it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Literal
@@ -54,6 +61,11 @@ class SmtpSink:
     failures: dict[str, Failure] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     pipelining: bool = False  # offer PIPELINING (RFC 2920) in EHLO, as Postfix and Exim do
+    refuse_sender: str = ""  # an answer such as "553 not allowed" to every MAIL FROM
+    # Answer no message until this many connections have been made: holds the first senders
+    # until the others have started, so they run at the same time (no timing in the test).
+    hold_until_sessions: int = 0
+    sessions: int = 0
 
     @property
     def messages(self) -> list[EmailMessage]:
@@ -99,9 +111,20 @@ class SmtpSink:
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         session.host_name = hostname  # this hook's duty in aiosmtpd's EHLO protocol
+        with self.lock:
+            self.sessions += 1
         if self.pipelining:
             return [responses[0], "250-PIPELINING", *responses[1:]]
         return responses
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -115,6 +138,9 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        deadline = time.monotonic() + 20  # a bound, not a timing: never reached when it works
+        while self.sessions < self.hold_until_sessions and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 failure = self.failures.get(rcpt.lower())
@@ -137,30 +163,42 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp_sink(settings: Settings) -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    controller = None
-    for _ in range(5):  # another process may take the free port between probe and bind
-        sink.port = _free_port()
-        candidate = Controller(sink, hostname=sink.host, port=sink.port)
-        try:
-            candidate.start()
-        except (OSError, RuntimeError):
-            candidate.stop(no_assert=True)
-            continue
-        controller = candidate
-        break
-    if controller is None:
-        pytest.fail("could not start the SMTP sink on 127.0.0.1")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = sink.host
-    settings.EMAIL_PORT = sink.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+def smtp_server(settings: Settings) -> Iterator[Callable[..., SmtpSink]]:
+    """Starts SMTP sinks (aiosmtpd ``SMTP`` options as keywords) and points Django's mail
+    settings at the last one started; all are stopped after the test."""
+    controllers: list[Controller] = []
+
+    def start(**options: Any) -> SmtpSink:
+        sink = SmtpSink()
+        for _ in range(5):  # another process may take the free port between probe and bind
+            sink.port = _free_port()
+            candidate = Controller(sink, hostname=sink.host, port=sink.port, **options)
+            try:
+                candidate.start()
+            except (OSError, RuntimeError):
+                candidate.stop(no_assert=True)
+                continue
+            controllers.append(candidate)
+            break
+        else:
+            pytest.fail("could not start the SMTP sink on 127.0.0.1")
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = sink.host
+        settings.EMAIL_PORT = sink.port
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 10
+        return sink
+
     try:
-        yield sink
+        yield start
     finally:
-        controller.stop()
+        for controller in controllers:
+            controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(smtp_server: Callable[..., SmtpSink]) -> SmtpSink:
+    return smtp_server()

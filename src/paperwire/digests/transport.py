@@ -9,8 +9,16 @@ commit has delivered nothing (the server drops a transaction that never ended) a
 is sent on resume; killed after it, the digest counts as sent. Only a crash inside the round
 trip of those five bytes can lose one, and never can one go out twice.
 
+``commit`` may refuse (``ClaimLost``: another sender has the digest); the transport then
+closes the connection without those five bytes, which makes the server discard the message.
+
 Provider APIs (django-anymail) and the console backend have no such point: ``commit`` runs
 just before the request, with the same rule on resume.
+
+Two kinds of failure: one message's (``DeliveryError``: a recipient refused, a 4xx, a
+dropped connection; the sender retries or bounces it) and the server's
+(``paperwire.mailconfig.MailServerUnusable``: it cannot be reached, will not do TLS, refuses
+our login or our sender), after which no message can go and the run stops.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 
 from paperwire.digests.mime import Outbound
+from paperwire.mailconfig import MailServerUnusable, server_problem
 
 Commit = Callable[[], None]
 T = TypeVar("T")
@@ -58,8 +67,9 @@ class NoAnswer(DeliveryError):
     server may have taken it, so it counts as sent (never twice)."""
 
 
-class SenderRefused(Exception):
-    """The server refused our sender address or our session: no recipient is at fault."""
+class ClaimLost(Exception):
+    """Raised by a commit callback: the digest is not this sender's to send (another sender
+    claimed it), so the message must not be completed."""
 
 
 class Transport:
@@ -87,23 +97,38 @@ class SmtpTransport(Transport):
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
-            timeout = settings.EMAIL_TIMEOUT or 30
-            if settings.EMAIL_USE_SSL:
-                self._smtp = smtplib.SMTP_SSL(
-                    settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout,
-                    context=ssl.create_default_context(),
-                )  # fmt: skip
-            else:
-                self._smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
-                if settings.EMAIL_USE_TLS:
-                    self._smtp.starttls(context=ssl.create_default_context())
-            if settings.EMAIL_HOST_USER:
-                self._smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
-            # The last bytes of DATA go out alone after the commit point: without this the
-            # kernel holds them until the body is acknowledged, ~40 ms of delayed ACK each.
-            if self._smtp.sock is not None:
-                self._smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                self._smtp = self._open()
+            except (smtplib.SMTPException, OSError) as exc:
+                # Connecting, TLS, EHLO or login failed: no message can go until the setting
+                # changes, so this ends the run instead of counting as one digest's failure.
+                raise server_problem(exc) from exc
         return self._smtp
+
+    def _open(self) -> smtplib.SMTP:
+        timeout = settings.EMAIL_TIMEOUT or 30
+        smtp: smtplib.SMTP
+        if settings.EMAIL_USE_SSL:
+            smtp = smtplib.SMTP_SSL(
+                settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout,
+                context=ssl.create_default_context(),
+            )  # fmt: skip
+        else:
+            smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
+        try:
+            if settings.EMAIL_USE_TLS:
+                smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo_or_helo_if_needed()
+            if settings.EMAIL_HOST_USER:
+                smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        except BaseException:
+            smtp.close()
+            raise
+        # The last bytes of DATA go out alone after the commit point: without this the
+        # kernel holds them until the body is acknowledged, ~40 ms of delayed ACK each.
+        if smtp.sock is not None:
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return smtp
 
     def send(self, message: Outbound, commit: Commit) -> Reply:
         return self.start(message, commit)()
@@ -116,6 +141,9 @@ class SmtpTransport(Transport):
         """Every failure as a DeliveryError, the connection left usable or closed."""
         try:
             return step()
+        except MailServerUnusable:
+            self.close()
+            raise
         except DeliveryError:
             self._reset()
             raise
@@ -133,7 +161,6 @@ class SmtpTransport(Transport):
     def _hand_over(self, message: Outbound, commit: Commit) -> None:
         """Everything up to and including the final dot; its answer is read by ``_answer``."""
         smtp = self._connection()
-        smtp.ehlo_or_helo_if_needed()
         body = message.as_bytes()
         body_type = " BODY=8BITMIME" if smtp.has_extn("8bitmime") else ""
         mail = f"MAIL FROM:<{message.envelope_from}>{body_type}"
@@ -154,7 +181,13 @@ class SmtpTransport(Transport):
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         smtp.send(body)
-        commit()
+        try:
+            commit()
+        except BaseException:
+            # Not to be sent after all (ClaimLost, or the database failed): without the final
+            # dot the server discards the message. No QUIT: inside DATA it would be more text.
+            self._drop()
+            raise
         smtp.send(b".\r\n")
 
     def _answer(self) -> Reply:
@@ -177,6 +210,13 @@ class SmtpTransport(Transport):
                 self._smtp.quit()
             self._smtp = None
 
+    def _drop(self) -> None:
+        """Close the socket at once, mid-message: the server drops what it has of it."""
+        if self._smtp is not None:
+            with contextlib.suppress(OSError):
+                self._smtp.close()
+            self._smtp = None
+
 
 class DjangoTransport(Transport):
     """Any Django mail backend: django-anymail's provider APIs, the console."""
@@ -192,6 +232,11 @@ class DjangoTransport(Transport):
             django_message.send()
         except Exception as exc:
             status = getattr(exc, "status_code", None)
+            cause = exc.__cause__ or exc.__context__
+            if status in (401, 403) or (status is None and isinstance(cause, OSError)):
+                # The key refused, or the API unreachable (requests' errors are OSErrors):
+                # not this recipient's fault, and every other message would fail the same.
+                raise server_problem(exc) from exc
             # anymail: a refused recipient is permanent; a 4xx/5xx from the API likewise
             permanent = type(exc).__name__ == "AnymailRecipientsRefused" or (
                 isinstance(status, int) and 400 <= status < 500 and status != 429
@@ -226,9 +271,8 @@ def _check_envelope(
         smtp.getreply()
     code, text = replies[0]
     if 500 <= code < 600:
-        raise SenderRefused(
-            f"the mail server refused the sender {message.from_email}: {code} {_decode(text)}"
-        )
+        # Our own address refused: every message would be, so this ends the run.
+        raise server_problem(smtplib.SMTPSenderRefused(code, text, message.envelope_from))
     _expect(code, text, 250)
     code, text = replies[1]
     _expect(code, text, 250, 251)
