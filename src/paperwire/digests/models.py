@@ -94,6 +94,10 @@ class Digest(models.Model):
     composed_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True)
+    # The sender run that has this digest ("host pid process run", see digests/send.py) and
+    # when it took it: another sender leaves the digest alone while that run is alive.
+    claimed_by = models.CharField(max_length=100, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -101,7 +105,11 @@ class Digest(models.Model):
                 fields=["subscriber", "frequency", "period_start"], name="one_digest_per_period"
             )
         ]
-        indexes = [models.Index(fields=["frequency", "period_start", "status"])]
+        # With the id last, a sender takes the next pending digests in order straight from the
+        # index, without sorting every pending one (PostgreSQL would).
+        indexes = [
+            models.Index(fields=["frequency", "period_start", "status", "id"], name="digest_queue")
+        ]
 
     def __str__(self) -> str:
         return f"{self.frequency} digest {self.period_start} for {self.subscriber_id}"

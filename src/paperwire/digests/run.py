@@ -1,4 +1,7 @@
-"""One entry point for a period's digests, used by `paperwire digest send` and the schedule."""
+"""One entry point for a period's digests, used by `paperwire digest send` and the schedule.
+
+A mail server that cannot be used stops the run with ``send.SendingStopped`` (one line naming
+the setting to check); the command prints it, the schedule's task fails and Huey retries it."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from tqdm import tqdm
 from paperwire.catalogue.periods import Period, containing
 from paperwire.digests.compose import ComposeSummary, compose_period
 from paperwire.digests.models import Digest
-from paperwire.digests.send import Sender, SendSummary
+from paperwire.digests.send import Sender, SendingStopped, SendSummary
 
 
 @dataclass
@@ -54,8 +57,13 @@ def run_period(
         rate=settings.MAIL_RATE if rate is None else rate,
         progress=_ticker(bar),
     )
-    sent = sender.send_period(period)
-    bar.close()
+    try:
+        sent = sender.send_period(period)
+    except SendingStopped as stopped:
+        stopped.composed = composed
+        raise
+    finally:
+        bar.close()  # also when the mail server stopped the run: its line follows the bar
     return RunSummary(period, composed, sent)
 
 

@@ -6,40 +6,66 @@ counted as sent and logged as ``uncertain``: it is never sent twice. A temporary
 (4xx, a broken connection) is retried with exponential backoff within the run, then left
 pending with a time for the next run; a permanent one (5xx) marks the address, which gets no
 more mail. A connection lost after a message's last byte, before the server's answer, counts
-as sent (``uncertain``), like a killed sender's.
+as sent (``uncertain``), like a killed sender's. A mail server that cannot be used at all
+(``MailServerUnusable``: unreachable, no TLS, login or sender refused) stops the run at once
+(``SendingStopped``): the digest in hand stays pending, no retry is spent on it.
+
+Claims. Two senders may work on one period at once (the schedule's and a manual
+``paperwire digest send``). Each run takes its next digests, a hundred at a time, by a
+conditional UPDATE that writes its token into ``claimed_by`` only where the digest is pending and
+free; and its commit point is conditional too (``... AND status = 'pending' AND claimed_by =
+token``), so a digest whose claim was lost is never completed (``ClaimLost``: the transport
+drops the connection before the last byte). A claim is free when nobody holds it, or when its
+run is gone: a process on this machine that no longer exists, or a claim older than
+``CLAIM_LEASE`` from another machine (that cannot be looked at). So a rerun after a crash takes
+over the dead run's digests at once, and a live run's are left alone. Recording "sent" is
+conditional in the same way: exactly the digests a run moves from ``sending`` to ``sent`` are
+logged and counted by it, so two runs' summaries add up to what the server received.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from paperwire.catalogue.periods import Period
 from paperwire.dbutil import insert_rows
+from paperwire.digests.compose import ComposeSummary
 from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Delivery, Digest, Received, Subscriber
 from paperwire.digests.render import Renderer
 from paperwire.digests.transport import (
+    ClaimLost,
     DeliveryError,
     NoAnswer,
     Reply,
     Transport,
     open_transport,
 )
+from paperwire.mailconfig import MailServerUnusable
 
 # Digests accepted by the server are recorded as sent in batches: each one's own commit point
 # (``sending``) is what makes it count, so a batch lost in a crash is settled on resume.
 RECORD_BATCH = 100
 MAX_ATTEMPTS = 6  # runs (each with its own quick retries) before a digest is given up
 QUICK_RETRIES = 3
-CHUNK = 500
+CLAIM_BATCH = 100  # digests a run takes at a time: small enough that two runs share a period
+# A claim from another machine is trusted this long: longer than a batch takes at the slowest
+# rate with every retry spent (100 x 7 s), short enough that a dead machine's digests go out
+# the same hour.
+CLAIM_LEASE = dt.timedelta(minutes=30)
+# Tells this process from an earlier one that had the same pid (a restarted container).
+_PROCESS = uuid.uuid4().hex[:8]
 
 
 @dataclass
@@ -49,6 +75,7 @@ class SendSummary:
     permanent: int = 0
     uncertain: int = 0
     deferred: int = 0
+    taken: int = 0  # claims lost to another sender at the commit point: not sent by this run
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -61,8 +88,20 @@ class SendSummary:
             f"sent {self.sent:,} · temporary failures {self.temporary:,} · "
             f"refused {self.permanent:,} · uncertain {self.uncertain:,} · "
             f"left for later {self.deferred:,} "
-            f"in {self.seconds:.1f} s ({self.rate:,.0f} messages/s)"
+            + (f"· taken by another sender {self.taken:,} " if self.taken else "")
+            + f"in {self.seconds:.1f} s ({self.rate:,.0f} messages/s)"
         )
+
+
+class SendingStopped(Exception):
+    """The mail server cannot be used (``MailServerUnusable``); the run stopped. ``str()`` is
+    that one line; ``summary`` is what the run did before, ``composed`` what composing did
+    (set by ``run.run_period``)."""
+
+    def __init__(self, cause: MailServerUnusable, summary: SendSummary) -> None:
+        super().__init__(str(cause))
+        self.summary = summary
+        self.composed: ComposeSummary | None = None
 
 
 class Pacer:
@@ -101,32 +140,28 @@ class Sender:
         self.retry_base = retry_base
         self.transport = transport or open_transport()
         self.progress = progress
+        self.token = f"{socket.gethostname()} {os.getpid()} {_PROCESS} {uuid.uuid4().hex[:8]}"
+        self._summary = SendSummary()
         self._accepted: list[tuple[Digest, Reply]] = []
         self._in_flight: tuple[Digest, Outbound, Callable[[], Reply], int] | None = None
 
     def send_period(self, period: Period) -> SendSummary:
-        summary = SendSummary()
+        summary = self._summary = SendSummary()
         started = time.monotonic()
         mine = Digest.objects.filter(frequency=period.frequency, period_start=period.first)
-        summary.uncertain = self._settle_interrupted(mine)
-        renderer = Renderer(period)
         now = timezone.now()
-        due = mine.filter(status=Digest.Status.PENDING).filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-        )
-        summary.deferred = mine.filter(status=Digest.Status.PENDING).count() - due.count()
-        ids = list(due.order_by("pk").values_list("pk", flat=True))
+        free = self._free_claims(mine, now)
+        summary.uncertain = self._settle_interrupted(mine, free, now)
+        renderer = Renderer(period)
+        pending = mine.filter(status=Digest.Status.PENDING)
+        due = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        summary.deferred = pending.count() - due.count()
+        seen: set[int] = set()
+        stopped: MailServerUnusable | None = None
         try:
-            for start in range(0, len(ids), CHUNK):
-                chunk = list(
-                    Digest.objects.filter(
-                        pk__in=ids[start : start + CHUNK], status=Digest.Status.PENDING
-                    )
-                    .select_related("subscriber")
-                    .order_by("pk")
-                )
-                renderer.load(int(str(i["paper"])) for d in chunk for i in d.items)
-                for digest in chunk:
+            while batch := self._claim(due, free, seen):
+                renderer.load(int(str(i["paper"])) for d in batch for i in d.items)
+                for digest in batch:
                     # rendered while the server still works on the previous message's end
                     message = self._prepare(digest, renderer)
                     self._settle(summary)
@@ -137,28 +172,79 @@ class Sender:
                     if self.progress is not None:
                         self.progress(1)
             self._settle(summary)
+        except MailServerUnusable as exc:
+            stopped = exc
         finally:
             # A message still in flight here (an error elsewhere) stays ``sending``: counted
             # as sent on resume, like a killed sender's.
             self._record_accepted()
+            # What this run took and leaves pending is free at once for the next run.
+            mine.filter(claimed_by=self.token, status=Digest.Status.PENDING).update(
+                claimed_by="", claimed_at=None
+            )
             self.transport.close()
         summary.seconds = time.monotonic() - started
+        if stopped is not None:
+            raise SendingStopped(stopped, summary) from stopped
         return summary
 
-    def _settle_interrupted(self, digests: QuerySet[Digest]) -> int:
-        stuck = list(digests.filter(status=Digest.Status.SENDING).select_related("subscriber"))
+    def _free_claims(self, digests: QuerySet[Digest], now: dt.datetime) -> Q:
+        """The digests this run may take: unclaimed, or claimed by a run that is gone."""
+        owners = (
+            digests.filter(status__in=[Digest.Status.PENDING, Digest.Status.SENDING])
+            .exclude(claimed_by="")
+            .values_list("claimed_by")
+            .annotate(latest=Max("claimed_at"))
+        )
+        gone = [owner for owner, at in owners if not _alive(owner, at, now)]
+        return Q(claimed_by="") | Q(claimed_by__in=gone)
+
+    def _claim(self, due: QuerySet[Digest], free: Q, seen: set[int]) -> list[Digest]:
+        """The next digests for this run, taken by one conditional UPDATE: a digest another run
+        takes first is not taken here."""
+        while True:
+            candidates = due.filter(free).order_by("pk").values("pk")[:CLAIM_BATCH]
+            taken = (
+                Digest.objects.filter(pk__in=candidates, status=Digest.Status.PENDING)
+                .filter(free)
+                .update(claimed_by=self.token, claimed_at=timezone.now())
+            )
+            # none taken though some looked free: another run was quicker; look again
+            if taken or not due.filter(free).exists():
+                break
+        batch = [
+            digest
+            for digest in due.filter(claimed_by=self.token).select_related("subscriber")
+            if digest.pk not in seen
+        ]
+        seen.update(digest.pk for digest in batch)
+        return sorted(batch, key=lambda digest: digest.pk)
+
+    def _own(self, digest: Digest) -> QuerySet[Digest]:
+        """The digest, as long as it is still this run's: every change is conditional on that."""
+        return Digest.objects.filter(pk=digest.pk, claimed_by=self.token)
+
+    def _settle_interrupted(self, digests: QuerySet[Digest], free: Q, now: dt.datetime) -> int:
+        """Digests a dead run left ``sending``: counted as sent (uncertain), never resent."""
+        digests.filter(status=Digest.Status.SENDING).filter(free).update(
+            claimed_by=self.token, claimed_at=now
+        )
+        stuck = digests.filter(status=Digest.Status.SENDING, claimed_by=self.token)
         uncertain = Reply(
             0,
             "the previous sender stopped between the message's last byte and the server's "
             "answer; counted as sent, never sent twice",
         )
-        _record_sent([(d, uncertain) for d in stuck], Delivery.Outcome.UNCERTAIN)
-        return len(stuck)
+        return _record_sent(
+            [(d, uncertain) for d in stuck.select_related("subscriber")],
+            Delivery.Outcome.UNCERTAIN,
+            self.token,
+        )
 
     def _prepare(self, digest: Digest, renderer: Renderer) -> Outbound | None:
         subscriber = digest.subscriber
         if subscriber.unsubscribed_at or subscriber.bounced_at or not subscriber.confirmed_at:
-            Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.FAILED)
+            self._own(digest).update(status=Digest.Status.FAILED)
             return None
         if not digest.message_id:
             digest.message_id = renderer.message_id(digest)
@@ -171,11 +257,22 @@ class Sender:
         is rendered."""
 
         def commit() -> None:
-            _mark_sending(digest.pk, digest.message_id)
+            _mark_sending(digest.pk, digest.message_id, self.token)
 
         self.pacer.wait()
         try:
             answer = self.transport.start(message, commit)
+        except ClaimLost:
+            summary.taken += 1
+            return
+        except MailServerUnusable:
+            # The message did not go: SMTP finds this before the commit point; a provider's
+            # API (committed before its request) refused the request. Undo the commit, so
+            # the run stops with the digest as it found it.
+            self._own(digest).filter(status=Digest.Status.SENDING).update(
+                status=Digest.Status.PENDING, attempts=F("attempts") - 1
+            )
+            raise
         except DeliveryError as exc:
             self._failed(digest, message, exc.reply, attempt, summary)
             return
@@ -194,23 +291,22 @@ class Sender:
                 "the connection failed after the message's last byte, before the server's "
                 f"answer; counted as sent, never sent twice ({exc.reply.text})"[:500],
             )
-            _record_sent([(digest, lost)], Delivery.Outcome.UNCERTAIN)
-            summary.uncertain += 1
+            summary.uncertain += _record_sent(
+                [(digest, lost)], Delivery.Outcome.UNCERTAIN, self.token
+            )
             return
         except DeliveryError as exc:
             self._failed(digest, message, exc.reply, attempt, summary)
             return
         self._accepted.append((digest, reply))
-        summary.sent += 1
 
     def _failed(
         self, digest: Digest, message: Outbound, reply: Reply, attempt: int, summary: SendSummary
     ) -> None:
         """A refusal: permanent marks the address; temporary is retried at once a few times
         (backing off), then left for a later run."""
-        if Digest.objects.filter(pk=digest.pk, status=Digest.Status.SENDING).exists():
-            # The server refused after the commit point: the message did not go.
-            Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.PENDING)
+        # Refused after the commit point: the message did not go.
+        self._own(digest).filter(status=Digest.Status.SENDING).update(status=Digest.Status.PENDING)
         if reply.permanent:
             self._refused(digest, reply)
             summary.permanent += 1
@@ -230,12 +326,12 @@ class Sender:
 
     def _record_accepted(self) -> None:
         accepted, self._accepted = self._accepted, []
-        _record_sent(accepted, Delivery.Outcome.SENT)
+        self._summary.sent += _record_sent(accepted, Delivery.Outcome.SENT, self.token)
 
     def _refused(self, digest: Digest, reply: Reply) -> None:
         now = timezone.now()
         with transaction.atomic():
-            Digest.objects.filter(pk=digest.pk).update(status=Digest.Status.FAILED)
+            self._own(digest).update(status=Digest.Status.FAILED)
             Subscriber.objects.filter(pk=digest.subscriber_id).update(
                 bounced_at=now, bounce_reason=f"{reply.code} {reply.text}"[:500]
             )
@@ -247,26 +343,51 @@ class Sender:
     def _defer(self, digest: Digest) -> None:
         attempts = digest.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            Digest.objects.filter(pk=digest.pk).update(
-                status=Digest.Status.FAILED, attempts=attempts
-            )
+            self._own(digest).update(status=Digest.Status.FAILED, attempts=attempts)
             return
         delay = dt.timedelta(minutes=5 * 2 ** (attempts - 1))
-        Digest.objects.filter(pk=digest.pk).update(
+        self._own(digest).update(
             status=Digest.Status.PENDING, attempts=attempts, next_attempt_at=timezone.now() + delay
         )
 
 
-def _record_sent(done: list[tuple[Digest, Reply]], outcome: str) -> None:
+def _alive(owner: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether the run that wrote ``owner`` ("host pid process run") may still be sending."""
+    if claimed_at is None or claimed_at < now - CLAIM_LEASE:
+        return False
+    host, pid, process = [*owner.split(" "), "", "", ""][:3]
+    if host != socket.gethostname() or not pid.isdigit() or os.name != "posix":
+        return True  # cannot look: the lease decides
+    if int(pid) == os.getpid():
+        return process == _PROCESS  # another run in this process (a worker thread), or not
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, belongs to someone else
+    return True
+
+
+def _record_sent(done: list[tuple[Digest, Reply]], outcome: str, owner: str) -> int:
     """Digests the server took (or that a killed sender had reached the commit point of):
-    sent, their papers received, each in the delivery log. One transaction for the batch."""
+    sent, their papers received, each in the delivery log. One transaction for the batch.
+
+    Only digests still ``sending`` under ``owner``'s claim are recorded (and counted, the
+    number returned): a digest another run has settled meanwhile is not logged twice."""
     if not done:
-        return
+        return 0
     now = timezone.now()
     with transaction.atomic():
-        Digest.objects.filter(pk__in=[d.pk for d, _ in done]).update(
-            status=Digest.Status.SENT, sent_at=now
+        ours = set(
+            Digest.objects.select_for_update()
+            .filter(pk__in=[d.pk for d, _ in done], status=Digest.Status.SENDING, claimed_by=owner)
+            .values_list("pk", flat=True)
         )
+        done = [(d, r) for d, r in done if d.pk in ours]
+        if not done:
+            return 0
+        Digest.objects.filter(pk__in=ours).update(status=Digest.Status.SENT, sent_at=now)
         _remember_received(
             (d.subscriber_id, int(str(i["paper"])), d.pk) for d, _ in done for i in d.items
         )
@@ -274,6 +395,7 @@ def _record_sent(done: list[tuple[Digest, Reply]], outcome: str) -> None:
             (d.pk, d.subscriber.email, "digest", now, outcome, r.code or None, r.text[:500])
             for d, r in done
         )
+    return len(done)
 
 
 def _remember_received(rows: Iterable[tuple[int, int, int]]) -> None:
@@ -287,19 +409,25 @@ def _mark_sending_sql(vendor: str) -> str:
     table = quote(Digest._meta.db_table)
     return (
         f"UPDATE {table} SET {quote('status')} = %s, {quote('message_id')} = %s, "  # noqa: S608
-        f"{quote('attempts')} = {quote('attempts')} + 1 WHERE {quote('id')} = %s"
+        f"{quote('attempts')} = {quote('attempts')} + 1 WHERE {quote('id')} = %s "
+        f"AND {quote('status')} = %s AND {quote('claimed_by')} = %s"
     )
 
 
-def _mark_sending(digest_id: int, message_id: str) -> None:
-    """The commit point, once per message: one statement, committed on its own (autocommit).
+def _mark_sending(digest_id: int, message_id: str, owner: str) -> None:
+    """The commit point, once per message: one statement, committed on its own (autocommit),
+    and only while the digest is pending and still ``owner``'s; otherwise ``ClaimLost`` and
+    the message is not completed.
 
     The ORM's update cost 0.5 ms a message here, a quarter of the sender's time.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            _mark_sending_sql(connection.vendor), [Digest.Status.SENDING, message_id, digest_id]
+            _mark_sending_sql(connection.vendor),
+            [Digest.Status.SENDING, message_id, digest_id, Digest.Status.PENDING, owner],
         )
+        if cursor.rowcount != 1:
+            raise ClaimLost(f"digest {digest_id} is no longer this sender's")
 
 
 _LOG_FIELDS = ("digest", "email", "kind", "at", "outcome", "code", "detail")

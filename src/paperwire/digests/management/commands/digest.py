@@ -11,10 +11,11 @@ from django.utils import timezone
 from paperwire.catalogue.periods import containing, last_complete
 from paperwire.command import PaperwireCommand, date_option
 from paperwire.db import ensure_schema
-from paperwire.digests.compose import PeriodPapers, items_for, query_encoder
+from paperwire.digests.compose import ComposeSummary, PeriodPapers, items_for, query_encoder
 from paperwire.digests.models import Digest, Frequency, Received, Subscriber
 from paperwire.digests.render import Renderer
 from paperwire.digests.run import run_period
+from paperwire.digests.send import SendingStopped
 
 
 class Command(PaperwireCommand):
@@ -61,23 +62,34 @@ class Command(PaperwireCommand):
     def send(self, options: dict[str, Any]) -> None:
         frequency = options["period"]
         day = options["date"] or last_complete(frequency, timezone.localdate()).first
-        result = run_period(
-            frequency, day, dry_run=options["dry_run"], progress=not options["no_progress"]
-        )
-        c = result.composed
-        self.stdout.write(
-            f"{frequency} digest for {result.period.label}: {c.papers:,} new papers, "
-            f"{c.topics:,} distinct topics; composed {c.composed:,} · empty {c.empty:,} "
-            f"(not sent) · already composed {c.already:,}"
-        )
-        for note in c.notes:
-            self.stdout.write(f"note: {note}")
+        try:
+            result = run_period(
+                frequency, day, dry_run=options["dry_run"], progress=not options["no_progress"]
+            )
+        except SendingStopped as stopped:
+            if stopped.composed is not None:
+                self.composed(frequency, containing(frequency, day).label, stopped.composed)
+            done = stopped.summary
+            if done.sent or done.uncertain or done.permanent or done.temporary:
+                self.stdout.write(done.line())  # what went before the server became unusable
+            # One line naming the setting to check; the digest in hand is still pending.
+            raise CommandError(str(stopped)) from None
+        self.composed(frequency, result.period.label, result.composed)
         if result.sent is None:
             self.stdout.write("dry run: nothing sent")
             return
         self.stdout.write(result.sent.line())
         if result.sent.deferred:
             self.stdout.write("digests left for later are retried by the next run")
+
+    def composed(self, frequency: str, label: str, c: ComposeSummary) -> None:
+        self.stdout.write(
+            f"{frequency} digest for {label}: {c.papers:,} new papers, "
+            f"{c.topics:,} distinct topics; composed {c.composed:,} · empty {c.empty:,} "
+            f"(not sent) · already composed {c.already:,}"
+        )
+        for note in c.notes:
+            self.stdout.write(f"note: {note}")
 
     def preview(self, options: dict[str, Any]) -> None:
         email = options["email"].strip().lower()
