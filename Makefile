@@ -10,7 +10,7 @@ PORT ?= 8000
 # The running PostgreSQL the catalogue and ingest tests also run against.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: system-deps install assets demo demo-data test lint typecheck test-sqlite test-postgres test-pgvector bench docs clean
+.PHONY: system-deps install assets demo demo-data test lint typecheck test-sqlite test-postgres test-pgvector check-deploy audit bench docs clean
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -87,7 +87,51 @@ test-postgres: install
 test-pgvector: install
 	PAPERWIRE_TEST_PGVECTOR=1 $(BIN)/pytest -q tests/search
 
-test: lint typecheck test-sqlite test-postgres test-pgvector
+# Django's deployment checks under the settings of a production server: HTTPS, a real secret
+# key, DEBUG off, a real host name; the data directory is a throw-away one. Any warning fails,
+# except two that settings.py leaves to the operator and that no variable sets: HSTS
+# includeSubDomains (security.W005) and preload (security.W021), which commit every subdomain
+# of their host, and the host in browsers' lists, to HTTPS. Django's check command cannot
+# silence a check itself, hence the few lines of Python.
+DEPLOY_HOST := papers.example.org
+ACCEPTED_DEPLOY_WARNINGS := security.W005 security.W021
+check-deploy: install
+	@rm -rf var/check-deploy && mkdir -p var/check-deploy
+	PAPERWIRE_DATA_DIR=$(CURDIR)/var/check-deploy PAPERWIRE_HTTPS=true PAPERWIRE_DEBUG=false \
+	PAPERWIRE_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	PAPERWIRE_ALLOWED_HOSTS=$(DEPLOY_HOST) PAPERWIRE_CSRF_TRUSTED_ORIGINS=https://$(DEPLOY_HOST) \
+	DJANGO_SETTINGS_MODULE=paperwire.settings $(BIN)/python -c "import django; django.setup(); \
+	from django.conf import settings; from django.core.management import call_command; \
+	settings.SILENCED_SYSTEM_CHECKS += '$(ACCEPTED_DEPLOY_WARNINGS)'.split(); \
+	call_command('check', deploy=True, fail_level='WARNING')"
+
+# Known vulnerabilities in the installed packages (pip-audit), from PyPI's advisories, else
+# OSV's. Where neither answers (an index without PyPI's per-version JSON, no route to OSV)
+# pip-audit would skip every package and call that clean, so the audit says in one line that
+# it could not run, and the build does not fail on the network.
+define AUDIT_SERVICE
+import importlib.metadata, urllib.error, urllib.request
+def answers(url, data=None):
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=10).close()
+        return True
+    except urllib.error.HTTPError as exc:
+        return data is not None and exc.code < 500  # OSV answered, if only to refuse the probe
+    except OSError:
+        return False
+pypi = f"https://pypi.org/pypi/pip-audit/{importlib.metadata.version('pip-audit')}/json"
+print("pypi" if answers(pypi) else "osv" if answers("https://api.osv.dev/v1/query", b"{}") else "")
+endef
+export AUDIT_SERVICE
+audit: install
+	@service=$$($(BIN)/python -c "$$AUDIT_SERVICE"); \
+	if [ -z "$$service" ]; then \
+	  echo "audit: skipped: neither PyPI's advisories nor OSV can be reached from here"; \
+	else \
+	  $(BIN)/pip-audit --vulnerability-service $$service --skip-editable --progress-spinner off; \
+	fi
+
+test: lint typecheck check-deploy audit test-sqlite test-postgres test-pgvector
 
 docs: install
 	$(BIN)/python docs/cli_reference.py

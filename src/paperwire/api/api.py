@@ -10,11 +10,13 @@ import ninja
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
 from paperwire.api import errors, hf, reads, writes
 from paperwire.api.errors import error_response
+from paperwire.api.openapi import PaperwireAPI
 
 # Swagger UI as ninja ships it, served from this site: the content security policy allows
 # scripts and styles from 'self' only, so ninja's CDN page would be blank.
@@ -57,12 +59,13 @@ Reads need no account. `upvote` and `submit` need an API token sent as
 name. See docs/api.md.
 """
 
-api = NinjaAPI(
+api = PaperwireAPI(
     title="paperwire API",
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
     docs=SelfHostedSwagger(),
+    docs_decorator=require_safe,  # the document and its page are read, never posted to
 )
 errors.install(api)
 # Order matters: /papers/{path}/upvote and /similar come before /papers/{path}, which would

@@ -7,8 +7,18 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    RawPostDataException,
+    UnreadablePostError,
+)
+from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -80,6 +90,20 @@ def install(api: NinjaAPI) -> None:
         message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
         return error_response(404, message or "not found")
 
+    # A body Django cannot read: a multipart Content-Type without a boundary, too many fields,
+    # a client gone mid-upload. Django raises these when request.POST is first read, which
+    # ninja's CSRF check for session auth does before any view runs; a multipart body it did
+    # read is then gone from the stream when ninja reads the JSON (RawPostDataException).
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(RawPostDataException)
+    @api.exception_handler(SuspiciousOperation)
+    @api.exception_handler(BadRequest)
+    @api.exception_handler(UnreadablePostError)
+    def unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(
+            400, "the request body could not be read: send JSON (Content-Type: application/json)"
+        )
+
     @api.exception_handler(OperationalError)
     def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
         log.warning("API %s %s: database error: %s", request.method, request.path, exc)
@@ -91,21 +115,36 @@ def install(api: NinjaAPI) -> None:
         return error_response(500, "something broke on our side; it has been logged")
 
 
-def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap a ninja URL's view so the few answers ninja makes itself (405) are JSON too."""
+def json_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Wrap a view under /api/ so that every method gets a JSON answer:
 
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+    - HEAD is answered as GET, as Django's own class-based views do (the server drops the
+      body); ninja dispatches on the method and would otherwise answer 405;
+    - a 405 made by ninja or Django is JSON, with ``Allow`` naming HEAD wherever GET is;
+    - Django's CSRF middleware stays out (ninja's views are exempt already, the others are
+      made so): its failure page is HTML, and no API view relies on it, since the session-
+      authenticated token endpoints have ninja check the CSRF token itself.
+    """
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        method = request.method
+        if method == "HEAD":
+            request.method = "GET"
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.method = method
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            allowed = response.get("Allow", "")
-            return error_response(
-                405, f"{request.method} is not allowed here; use {allowed}", Allow=allowed
-            )
+            allowed = {m.strip() for m in response.get("Allow", "").split(",") if m.strip()}
+            if "GET" in allowed:
+                allowed.add("HEAD")
+            allow = ", ".join(sorted(allowed))
+            return error_response(405, f"{method} is not allowed here; use {allow}", Allow=allow)
         return response
 
-    wrapped.csrf_exempt = True  # type: ignore[attr-defined]  # as ninja's own views are
+    wrapped.csrf_exempt = True  # type: ignore[attr-defined]
     return wrapped
 
 

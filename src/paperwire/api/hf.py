@@ -9,10 +9,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from paperwire.api.reads import UNSHOWN
-from paperwire.api.schemas import Error, HfDailyItem
+from paperwire.api.openapi import dependencies, zero_or_one
+from paperwire.api.reads import UNSHOWN, period_parameter
+from paperwire.api.schemas import Error, HfDailyItem, period_field
 from paperwire.api.serialize import hf_item
-from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse
+from paperwire.catalogue.periods import Period, day, latest_day
 from paperwire.community import trending as trend
 
 router = Router(tags=["Hugging Face compatible"])
@@ -21,9 +22,9 @@ MAX_PAGE = 10_000
 
 
 class DailyPapersQuery(Schema):
-    date: str | None = Field(None, description="YYYY-MM-DD")
-    week: str | None = Field(None, description="YYYY-Www, e.g. 2026-W34")
-    month: str | None = Field(None, description="YYYY-MM")
+    date: str | None = period_field("day", "YYYY-MM-DD")
+    week: str | None = period_field("week", "YYYY-Www, e.g. 2026-W34")
+    month: str | None = period_field("month", "YYYY-MM")
     sort: Literal["publishedAt", "trending"] = Field(
         "publishedAt", description="publishedAt: newest first; trending: most upvoted first"
     )
@@ -31,15 +32,16 @@ class DailyPapersQuery(Schema):
     limit: int = Field(50, ge=1, le=100)
 
 
+# The parameter naming each kind of period; they exclude each other.
+PERIOD_PARAMETERS = ("date", "week", "month")
+KIND_OF_PARAMETER = dict(zip(PERIOD_PARAMETERS, ("day", "week", "month"), strict=True))
+
+
 def _period(params: DailyPapersQuery) -> Period | None:
     given = [
-        (name, kind, value)
-        for name, kind, value in (
-            ("date", "day", params.date),
-            ("week", "week", params.week),
-            ("month", "month", params.month),
-        )
-        if value is not None
+        (name, KIND_OF_PARAMETER[name], value)
+        for name in PERIOD_PARAMETERS
+        if (value := getattr(params, name)) is not None
     ]
     if len(given) > 1:
         raise HttpError(400, "give only one of date, week and month")
@@ -47,10 +49,7 @@ def _period(params: DailyPapersQuery) -> Period | None:
         latest = latest_day()
         return day(latest) if latest else None
     name, kind, value = given[0]
-    try:
-        return parse(kind, value)
-    except BadPeriod as exc:
-        raise HttpError(400, f"{name}: {exc}") from None
+    return period_parameter(name, kind, value)
 
 
 @router.get(
@@ -58,6 +57,7 @@ def _period(params: DailyPapersQuery) -> Period | None:
     response={200: list[HfDailyItem], 400: Error},
     exclude_none=True,
     summary="Daily papers, in Hugging Face's shape",
+    openapi_extra=dependencies(zero_or_one(*PERIOD_PARAMETERS)),
 )
 def daily_papers(request: HttpRequest, params: Query[DailyPapersQuery]) -> list[dict[str, Any]]:
     """The papers of a day, an ISO week or a month (the newest day if none is given), as a

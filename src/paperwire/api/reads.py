@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field as F
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
-from paperwire.api.schemas import DailyOut, Error, PaperOut, SearchOut, SimilarOut, TrendingOut
+from paperwire.api.openapi import dependencies, sum_at_most
+from paperwire.api.schemas import (
+    DailyOut,
+    Error,
+    PaperOut,
+    SearchOut,
+    SimilarOut,
+    TrendingOut,
+    period_field,
+)
 from paperwire.api.serialize import paper_out
 from paperwire.catalogue.models import Paper
-from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse_day
+from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse
 from paperwire.community import trending as trend
 from paperwire.search import Mode, Sort, UnknownPaper, search, similar
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
@@ -38,6 +47,18 @@ def find_paper(text: str) -> Paper:
     return paper
 
 
+# A paper in a path, with an example of each spelling for the document (and its readers).
+ARXIV_ID_EXAMPLES = ["2501.00001", "2501.00002v2", "hep-th/9901001"]
+ArxivId = Annotated[
+    str,
+    Path(
+        description="an arXiv id in either scheme, with or without a version (any version names "
+        "the paper), or an arxiv.org URL",
+        examples=ARXIV_ID_EXAMPLES,
+    ),
+]
+
+
 class Paging(Schema):
     limit: int = F(20, ge=1, le=100)
     offset: int = F(0, ge=0, le=MAX_OFFSET)
@@ -53,7 +74,7 @@ class SimilarQuery(Schema):
     summary="Papers similar to a paper",
 )
 def paper_similar(
-    request: HttpRequest, arxiv_id: str, params: Query[SimilarQuery]
+    request: HttpRequest, arxiv_id: ArxivId, params: Query[SimilarQuery]
 ) -> dict[str, Any]:
     """Nearest neighbours by meaning (by shared words when the paper has no embedding yet)."""
     paper = find_paper(arxiv_id)
@@ -70,7 +91,7 @@ def paper_similar(
 
 
 @router.get("/papers/{path:arxiv_id}", response={200: PaperOut, **ERRORS}, summary="One paper")
-def paper_detail(request: HttpRequest, arxiv_id: str) -> dict[str, Any]:
+def paper_detail(request: HttpRequest, arxiv_id: ArxivId) -> dict[str, Any]:
     """A paper by arXiv id: ``2401.01234``, ``2401.01234v2`` (any version names the paper) or
     an old-style ``hep-th/9901001``."""
     return paper_out(find_paper(arxiv_id))
@@ -81,10 +102,21 @@ class SearchQuery(Schema):
     mode: Literal["hybrid", "lexical", "semantic"] = "hybrid"
     sort: Literal["relevance", "newest"] = "relevance"
     limit: int = F(20, ge=1, le=100)
-    offset: int = F(0, ge=0, le=MAX_SEARCH_DEPTH)
+    offset: int = F(
+        0,
+        ge=0,
+        le=MAX_SEARCH_DEPTH,
+        description=f"offset + limit at most {MAX_SEARCH_DEPTH}: past that, refine the query",
+    )
 
 
-@router.get("/search", response={200: SearchOut, **ERRORS}, summary="Search", tags=["search"])
+@router.get(
+    "/search",
+    response={200: SearchOut, **ERRORS},
+    summary="Search",
+    tags=["search"],
+    openapi_extra=dependencies(sum_at_most("offset", "limit", MAX_SEARCH_DEPTH)),
+)
 def search_papers(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     """Keywords and meaning together (see docs/search.md for the syntax). ``mode`` says what
     actually answered; ``notes`` say why when it is not what was asked."""
@@ -119,7 +151,20 @@ def search_papers(request: HttpRequest, params: Query[SearchQuery]) -> dict[str,
 
 
 class DailyQuery(Paging):
-    date: str | None = F(None, description="YYYY-MM-DD; the newest day with papers if absent")
+    date: str | None = period_field("day", "YYYY-MM-DD; the newest day with papers if absent")
+
+
+def period_parameter(name: str, kind: str, text: str) -> Period:
+    """The query parameter ``name`` as a period of ``kind``: catalogue.periods parses it, in
+    its canonical spelling only (the site redirects other spellings to it; an API parameter
+    has the one the document's pattern shows)."""
+    try:
+        period = parse(kind, text)
+    except BadPeriod as exc:
+        raise HttpError(400, f"{name}: {exc}") from None
+    if period.slug != text:
+        raise HttpError(400, f"{name}: write {period.slug}, not {text[:40]!r}")
+    return period
 
 
 @router.get("/daily", response={200: DailyOut, **ERRORS}, summary="A day's list", tags=["lists"])
@@ -127,10 +172,7 @@ def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
     """The papers of one day, the most upvoted first (the site's day page)."""
     period: Period | None
     if params.date is not None:
-        try:
-            period = parse_day(params.date)
-        except BadPeriod as exc:
-            raise HttpError(400, f"date: {exc}") from None
+        period = period_parameter("date", "day", params.date)
     else:
         latest = latest_day()
         period = day(latest) if latest else None

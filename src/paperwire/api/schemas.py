@@ -6,8 +6,52 @@ Every piece of paper text is a JSON string, escaped by the serializer and never 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable
+from typing import Any
 
 from ninja import Field, Schema
+
+from paperwire.catalogue.periods import FIRST_YEAR, LAST_YEAR
+
+
+def _years(years: Iterable[int]) -> str:
+    """A regular expression for these four-digit years, a decade at a time: 199[1-9]|200[0-9]…"""
+    parts = []
+    for decade, group in itertools.groupby(sorted(years), key=lambda year: year // 10):
+        digits = [year % 10 for year in group]
+        if len(digits) == 1:
+            parts.append(f"{decade}{digits[0]}")
+        elif digits == list(range(digits[0], digits[-1] + 1)):
+            parts.append(f"{decade}[{digits[0]}-{digits[-1]}]")
+        else:
+            parts.append(f"{decade}[{''.join(map(str, digits))}]")
+    return "|".join(parts)
+
+
+# The canonical spellings of a day, a week and a month (``Period.slug``) with the years
+# catalogue.periods takes, as patterns for the document: exactly the values the API accepts
+# (the views parse with catalogue.periods and take the canonical spelling only), so the fuzz
+# test can hold the server to them. A day's calendar (no 30 February) is the ``date`` format's.
+_YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
+_ANY_YEAR = _years(_YEARS)
+# ISO years with a week 53: those whose 28 December (always in the year's last week) is in it.
+_LONG_YEARS = _years(y for y in _YEARS if dt.date(y, 12, 28).isocalendar().week == 53)
+_MONTHS = "0[1-9]|1[0-2]"
+PATTERNS = {
+    "day": rf"^(?:{_ANY_YEAR})-(?:{_MONTHS})-(?:0[1-9]|[12][0-9]|3[01])$",
+    "week": rf"^(?:(?:{_ANY_YEAR})-W(?:0[1-9]|[1-4][0-9]|5[0-2])|(?:{_LONG_YEARS})-W53)$",
+    "month": rf"^(?:{_ANY_YEAR})-(?:{_MONTHS})$",
+}
+
+
+def period_field(kind: str, description: str) -> Any:
+    """An optional query parameter naming a period of ``kind`` (day, week or month); the
+    views parse it (``reads.period_parameter``), the pattern is for the document."""
+    extra: dict[str, Any] = {"pattern": PATTERNS[kind]}
+    if kind == "day":
+        extra["format"] = "date"
+    return Field(None, description=description, json_schema_extra=extra)
 
 
 class Error(Schema):
@@ -99,8 +143,10 @@ class TrendingOut(Schema):
 
 
 class VoteIn(Schema):
+    # Strict: pydantic would read 0, 1, "yes" or "off" as a choice, which the schema does not
+    # allow and a client sending them most likely did not mean.
     voted: bool | None = Field(
-        None, description="true: vote; false: take the vote back; absent: toggle"
+        None, strict=True, description="true: vote; false: take the vote back; absent: toggle"
     )
 
 
@@ -110,8 +156,13 @@ class VoteOut(Schema):
     upvotes: int
 
 
+SUBMIT_EXAMPLES = ["2501.00003", "https://arxiv.org/abs/2501.00004v2"]
+
+
 class SubmitIn(Schema):
-    paper: str = Field(description="an arXiv id or arxiv.org URL", max_length=2000)
+    paper: str = Field(
+        description="an arXiv id or arxiv.org URL", max_length=2000, examples=SUBMIT_EXAMPLES
+    )
 
 
 class SubmitOut(Schema):
@@ -160,8 +211,9 @@ class HfPaper(Schema):
     # Hugging Face's field names, camelCase as its clients read them.
     id: str
     authors: list[HfAuthor]
-    publishedAt: str | None
-    submittedOnDailyAt: str | None
+    # Left out when unknown (the endpoint drops None fields, as Hugging Face does).
+    publishedAt: str | None = None
+    submittedOnDailyAt: str | None = None
     submittedOnDailyBy: HfUser | None = None
     title: str
     summary: str
@@ -173,7 +225,7 @@ class HfPaper(Schema):
 
 class HfDailyItem(Schema):
     paper: HfPaper
-    publishedAt: str | None
+    publishedAt: str | None = None
     title: str
     summary: str
     numComments: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
+from django.views.decorators.http import require_safe
 
 from paperwire.api.api import api, asset
 from paperwire.api.errors import json_errors, not_found_view
@@ -14,13 +15,15 @@ for _pattern in _patterns:
         _pattern.callback = json_errors(_pattern.callback)
 
 
+@require_safe
 def index(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"openapi": "/api/openapi.json", "docs": "/api/docs"})
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", index, name="api-index"),
-    path("docs/assets/<str:name>", asset, name="api-assets"),
+    path("", json_errors(index), name="api-index"),
+    path("docs/assets/<str:name>", json_errors(require_safe(asset)), name="api-assets"),
     path("", (_patterns, _app_name, _namespace)),
-    re_path(r"^", not_found_view),
+    # Any method: a POST to a path that does not exist is a 404 too, not a CSRF failure.
+    re_path(r"^", json_errors(not_found_view)),
 ]

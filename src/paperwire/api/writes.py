@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from paperwire.api.auth import rate_limit, token_auth
-from paperwire.api.reads import find_paper
+from paperwire.api.reads import ArxivId, find_paper
 from paperwire.api.schemas import (
     Error,
     NewTokenOut,
@@ -33,16 +33,17 @@ router = Router(tags=["community"])
 WRITE_ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 403: Error, 429: Error}
 
 
-def _object_or_nothing(request: HttpRequest) -> None:
-    """ninja reads a JSON body that is not an object (``[1]``, ``"true"``) as no body at all;
-    for a vote that would silently mean "toggle", so it is refused."""
+def _object_or_nothing(request: HttpRequest, example: str) -> None:
+    """An optional body is a JSON object or nothing (as the OpenAPI document says). ninja reads
+    a body that is not an object (``null``, ``[1]``, ``"true"``) as no body at all; for a vote
+    that would silently mean "toggle", so it is refused."""
     if request.body.strip():
         try:
             data = orjson.loads(request.body)
         except orjson.JSONDecodeError:
             data = None
         if not isinstance(data, dict):
-            raise HttpError(400, 'the body must be a JSON object such as {"voted": true}, or empty')
+            raise HttpError(400, f"the body must be a JSON object such as {example}, or empty")
 
 
 def _user(request: HttpRequest) -> User:
@@ -57,12 +58,12 @@ def _user(request: HttpRequest) -> User:
     summary="Upvote a paper",
 )
 def upvote(
-    request: HttpRequest, arxiv_id: str, payload: Body[VoteIn | None] = None
+    request: HttpRequest, arxiv_id: ArxivId, payload: Body[VoteIn | None] = None
 ) -> dict[str, Any]:
     """Set your vote with ``{"voted": true}`` or ``{"voted": false}``; without a body, the
     vote is toggled. Answers whether you now vote for it and its upvotes."""
     user = _user(request)
-    _object_or_nothing(request)
+    _object_or_nothing(request, '{"voted": true}')
     paper = find_paper(arxiv_id)
     rate_limit(request, "votes", "RATE_LIMIT_VOTES")
     if payload is None or payload.voted is None:
@@ -113,6 +114,7 @@ def _token(token: ApiToken) -> dict[str, Any]:
 def create_token(request: HttpRequest, payload: TokenIn | None = None) -> Status[dict[str, Any]]:
     """For a signed-in browser session (with the CSRF token in ``X-CSRFToken``): a new token,
     whose secret is in this answer only."""
+    _object_or_nothing(request, '{"name": "my laptop"}')
     name = " ".join((payload.name if payload else "token").split()) or "token"
     name = "".join(ch for ch in name if ch.isprintable())[:100] or "token"
     token, raw = ApiToken.issue(_user(request), name)
