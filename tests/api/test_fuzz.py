@@ -75,6 +75,9 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 
+# Read from the running app when the module is collected (the document needs no database).
+# schemathesis.pytest.from_fixture would defer it, but breaks on pytest 9 (it sets the
+# removed Node._nodeid).
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application(), config=CONFIG)
 
 # (operation, method sent, status): the coverage phase also sends methods an operation lacks.
