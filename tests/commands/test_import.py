@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
-import signal
-import time
 from pathlib import Path
 from typing import Any
 
@@ -99,31 +95,3 @@ def test_import_hf_daily_brings_real_upvotes_and_submitters(cli: Cli):
     assert numbers["papers"] == 17
     assert numbers["on_daily_lists"] == 17
     assert numbers["upvoted"] > 0
-
-
-def test_a_killed_import_resumes_with_no_duplicates_and_no_gaps(cli: Cli, tmp_path: Path):
-    # 20,000 real records in small batches: long enough to be killed in the middle.
-    path = tmp_path / "listing.jsonl"
-    with gzip.open(shared("arxiv-cs-daily-listings/papers.jsonl.gz"), "rt") as handle:
-        path.write_text("".join(itertools.islice(handle, 20_000)))
-    assert cli("init").returncode == 0
-    process = cli.popen("import", "jsonl", str(path), "--batch-size", "200", "--no-progress")
-    deadline = time.monotonic() + 60
-    while stats(cli)["papers"] < 2_000:
-        assert process.poll() is None, "the import finished before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    landed = stats(cli)["papers"]
-    assert 2_000 <= landed < 20_000
-
-    resumed = cli("import", "jsonl", str(path), "--batch-size", "200", "--no-progress")
-    assert resumed.returncode == 0, resumed.stderr
-    assert "Resuming" in resumed.stderr
-    read = int(resumed.stdout.split("read ")[1].split(" ")[0].replace(",", ""))
-    assert read <= 20_000 - landed + 200  # only what had not landed, give or take a batch
-    final = stats(cli)
-    assert final["papers"] == 20_000
-    again = cli("import", "jsonl", str(path), "--no-progress")
-    assert "new 0 · updated 0 · unchanged 20,000" in again.stdout
