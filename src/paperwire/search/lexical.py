@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class LexicalIndex:
         self.path = path
         self._schema = _schema()
         self._index: tantivy.Index | None = None
+        self._build: object = None  # the manifest's build id of the open index
         self._lock = threading.Lock()
 
     # -- state ---------------------------------------------------------------------------
@@ -81,11 +83,14 @@ class LexicalIndex:
         return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
 
     def _open(self) -> tantivy.Index:
-        if self._index is not None:
-            return self._index
+        # The manifest is read on every open (a small file): a rebuild swaps in a new folder
+        # with a new build id, and a process holding the old one must let it go.
         manifest = self.manifest()
         if manifest is None:
+            self._index = None
             raise LexicalIndexError(f"no lexical index at {self.path}: run `paperwire reindex`")
+        if self._index is not None and manifest.get("build") == self._build:
+            return self._index
         if manifest.get("schema") != SCHEMA_VERSION:
             raise LexicalIndexError(
                 f"the lexical index at {self.path} has schema {manifest.get('schema')}, "
@@ -95,9 +100,11 @@ class LexicalIndex:
             self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
             self._index.reload()
         except (ValueError, OSError) as exc:
+            self._index = None
             raise LexicalIndexError(
                 f"the lexical index at {self.path} is unreadable ({exc}): run `paperwire reindex`"
             ) from None
+        self._build = manifest.get("build")
         return self._index
 
     def num_docs(self) -> int:
@@ -106,14 +113,39 @@ class LexicalIndex:
     # -- writing -------------------------------------------------------------------------
 
     def rebuild(self, on_batch: Callable[[int], object] | None = None) -> int:
-        """Throw the index away and build it again from the catalogue."""
+        """Build the index again from the catalogue, beside the served one, and swap it in.
+
+        Searches keep the previous index until the swap; a rebuild that is killed leaves it
+        as it was (and a half-built folder the next rebuild clears), never an empty index
+        that looks complete."""
+        building = self.path.with_name(self.path.name + ".building")
+        retired = self.path.with_name(self.path.name + ".retired")
+        for leftover in (building, retired):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        building.mkdir(parents=True)
+        started = dt.datetime.now(dt.UTC)
+        index = tantivy.Index(self._schema, path=str(building), reuse=False)
+        done = 0
+        writer = index.writer(heap_size=128_000_000, num_threads=1)
+        try:
+            for docs in iter_docs():
+                self._write(writer, docs, delete_first=False)
+                done += len(docs)
+                if on_batch:
+                    on_batch(len(docs))
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        _write_manifest(building, started - WATERMARK_OVERLAP, build=uuid.uuid4().hex)
         if self.path.exists():
-            shutil.rmtree(self.path)
+            self.path.rename(retired)
+        building.rename(self.path)
+        shutil.rmtree(retired, ignore_errors=True)
         self._index = None
-        self.path.mkdir(parents=True)
-        tantivy.Index(self._schema, path=str(self.path), reuse=False)
-        self._write_manifest(None)
-        return self.refresh(on_batch=on_batch, full=True)
+        return done
 
     def refresh(
         self, on_batch: Callable[[int], object] | None = None, *, full: bool = False
@@ -140,7 +172,7 @@ class LexicalIndex:
         except BaseException:
             writer.rollback()
             raise
-        self._write_manifest(started - WATERMARK_OVERLAP)
+        _write_manifest(self.path, started - WATERMARK_OVERLAP, build=self._build)
         index.reload()
         return done
 
@@ -164,12 +196,6 @@ class LexicalIndex:
                     has_code=int(doc.has_code),
                 )
             )
-
-    def _write_manifest(self, watermark: dt.datetime | None) -> None:
-        data = {"schema": SCHEMA_VERSION, "watermark": watermark.isoformat() if watermark else None}
-        tmp = self.path / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(data))
-        tmp.replace(self.path / MANIFEST)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -249,6 +275,17 @@ class LexicalIndex:
                 tantivy.Query.range_query(self._schema, "has_code", tantivy.FieldType.Integer, 1, 1)
             )
         return queries
+
+
+def _write_manifest(folder: Path, watermark: dt.datetime | None, *, build: object) -> None:
+    data = {
+        "schema": SCHEMA_VERSION,
+        "watermark": watermark.isoformat() if watermark else None,
+        "build": build,
+    }
+    tmp = folder / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(folder / MANIFEST)
 
 
 def _query_string(query: ParsedQuery) -> str:
