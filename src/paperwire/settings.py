@@ -379,5 +379,8 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = SSL_REDIRECT
     SECURE_HSTS_SECONDS = 31_536_000
+    # HSTS for every subdomain, and a place on the browsers' preload list, commit the whole
+    # domain to HTTPS for good: the operator decides that at their proxy, not this program.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("PAPERWIRE_CSRF_TRUSTED_ORIGINS", [])
