@@ -57,7 +57,15 @@ def render() -> str:
     parts = [
         "# The `paperwire` command line\n",
         "Generated from each command's `--help` by `docs/cli_reference.py` (`make docs`).",
-        "Every command exits non-zero with a one-line `CommandError: ...` on bad input.\n",
+        "Every command exits non-zero with a one-line `CommandError: ...` on bad input, and any",
+        "command started with a bad `PAPERWIRE_*` value prints one line naming it and exits 2.\n",
+        "## Interrupted jobs\n",
+        "Every long job can be killed at any time (`tests/commands/test_killable.py` kills each",
+        "with SIGKILL and runs it again). Imports and harvests resume at their checkpoint and say",
+        "`Resuming … at …`; an OAI harvest whose resumption token expired says so and starts",
+        "again; `embed` says how many papers are done and how many to go; a `reindex` cut short",
+        "is started over and says so (the keyword index served meanwhile is the previous one);",
+        "`digest send` never sends a digest twice and counts one left in flight as sent.\n",
     ]
     for command in COMMANDS:
         parts.append(f"## `paperwire {' '.join(command)}`\n")
