@@ -8,7 +8,7 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +35,27 @@ def dead_pid() -> int:
     return int(child.stdout)
 
 
+def zombie_pid() -> int:
+    """The pid of a process that was killed and not yet reaped by its parent (this test)."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    child.kill()
+    while Path(f"/proc/{child.pid}/stat").exists():
+        if Path(f"/proc/{child.pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0] == b"Z":
+            break
+    ZOMBIES.append(child)  # reaped when the test ends
+    return child.pid
+
+
+ZOMBIES: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _reap() -> Iterator[None]:
+    yield
+    while ZOMBIES:
+        ZOMBIES.pop().wait()
+
+
 def composed(*people: str) -> None:
     paper("2503.00001", "Popular", upvotes=3)
     for person in people:
@@ -48,18 +69,30 @@ def composed(*people: str) -> None:
     [
         (f"{HOST} {{live}} abcd1234 run1", dt.timedelta(0), False),
         (f"{HOST} {{dead}} abcd1234 run1", dt.timedelta(0), True),
+        (f"{HOST} {{zombie}} abcd1234 run1", dt.timedelta(0), True),
         ("another-machine 4242 abcd1234 run1", dt.timedelta(minutes=1), False),
         ("another-machine 4242 abcd1234 run1", CLAIM_LEASE + dt.timedelta(minutes=1), True),
         (f"{HOST} {{live}} abcd1234 run1", CLAIM_LEASE + dt.timedelta(minutes=1), True),
     ],
-    ids=["live here", "dead here", "elsewhere, recent", "elsewhere, expired", "live, expired"],
+    ids=[
+        "live here",
+        "dead here",
+        "killed, not reaped",
+        "elsewhere, recent",
+        "elsewhere, expired",
+        "live, expired",
+    ],
 )
 def test_a_claim_is_left_alone_while_its_run_may_be_alive(
     smtp_sink: SmtpSink, owner: str, age: dt.timedelta, taken: bool
 ):
     composed("held@example.org", "free@example.org")
     # the parent of this test process is alive; the pid of a finished child is not
-    owner = owner.format(live=os.getppid(), dead=dead_pid())
+    owner = owner.format(
+        live=os.getppid(),
+        dead=dead_pid() if "dead" in owner else 0,
+        zombie=zombie_pid() if "zombie" in owner else 0,
+    )
     Digest.objects.filter(subscriber__email="held@example.org").update(
         claimed_by=owner, claimed_at=timezone.now() - age
     )

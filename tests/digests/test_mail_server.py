@@ -235,3 +235,67 @@ def test_a_provider_api_that_refuses_the_key_or_cannot_be_reached_stops_the_run(
     assert not Subscriber.objects.filter(bounced_at__isnull=False).exists()
     assert set(Digest.objects.values_list("status", "attempts")) == {("pending", 0)}
     assert not Delivery.objects.exists()
+
+
+class GoesAwayAfter:
+    """An SMTP server that takes ``n`` messages, then answers 421 and shuts down for good."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.ended: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection:
+            reader = connection.makefile("rb")
+            connection.sendall(b"220 ready\r\n")
+            recipient = ""
+            while line := reader.readline():
+                verb = line[:4].upper()
+                if verb == b"MAIL" and len(self.ended) == self.n:
+                    connection.sendall(b"421 shutting down\r\n")
+                    self.listener.close()  # from now on: connection refused
+                    return
+                if verb == b"RCPT":
+                    recipient = line.decode().split("<", 1)[1].split(">", 1)[0]
+                if verb == b"DATA":
+                    connection.sendall(b"354 go ahead\r\n")
+                    while reader.readline() != b".\r\n":
+                        pass
+                    self.ended.append(recipient)
+                    connection.sendall(b"250 queued\r\n")
+                else:
+                    connection.sendall(b"250 ok\r\n")
+
+
+@pytest.mark.django_db
+def test_a_server_gone_mid_run_stops_it_with_what_was_sent_recorded_and_the_rest_pending(
+    settings: Settings,
+):
+    paper("2503.00001", "Popular", upvotes=3)
+    people = [f"reader{n}@example.org" for n in range(5)]
+    for person in people:
+        subscriber(person)
+    compose_period(DAILY)
+    server = GoesAwayAfter(2)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    settings.EMAIL_HOST_USER, settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = "", False, False
+    with pytest.raises(SendingStopped) as stopped:
+        Sender(rate=0, retry_base=0.01).send_period(DAILY)
+    assert str(stopped.value) == (
+        f"cannot connect to the mail server 127.0.0.1:{server.port}: connection refused; "
+        "check PAPERWIRE_SMTP_URL"
+    )
+    done = stopped.value.summary
+    assert (done.sent, done.temporary, done.uncertain, done.deferred) == (2, 1, 0, 0)
+    assert server.ended == people[:2]
+    states = dict(Digest.objects.values_list("subscriber__email", "status"))
+    assert states == {p: "sent" if p in people[:2] else "pending" for p in people}
+    # the third met the 421 (logged, as any temporary failure), then the run stopped: not
+    # deferred, no attempt counted, so the next run sends it with the others
+    third = Digest.objects.get(subscriber__email=people[2])
+    assert (third.attempts, third.next_attempt_at, third.claimed_by) == (0, None, "")

@@ -366,7 +366,11 @@ def _alive(owner: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool
         return False
     except PermissionError:
         return True  # exists, belongs to someone else
-    return True
+    try:  # a process killed but not yet reaped by its parent (a zombie) has ended too
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): the process exists
 
 
 def _record_sent(done: list[tuple[Digest, Reply]], outcome: str, owner: str) -> int:
