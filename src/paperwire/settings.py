@@ -301,6 +301,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_request_login_code"
 LOGIN_REDIRECT_URL = "/"
+# Sign-in mail to a mail server that cannot be used is a clear page, not a 500 (web/accounts.py).
+ACCOUNT_ADAPTER = "paperwire.web.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True

@@ -151,8 +151,8 @@ def test_digest_send_names_the_setting_in_one_line_then_smtp_means_plain(
 
 @pytest.fixture
 def signin(settings: Settings) -> Client:
-    # settings.py names the adapter (ACCOUNT_ADAPTER); set here too so this test says what it uses
-    settings.ACCOUNT_ADAPTER = "paperwire.web.accounts.AccountAdapter"
+    # The adapter comes from settings.py as deployed (ACCOUNT_ADAPTER), not from this test.
+    assert settings.ACCOUNT_ADAPTER == "paperwire.web.accounts.AccountAdapter"
     return Client()
 
 
