@@ -278,6 +278,7 @@ def test_kill_9_mid_run_then_resume_sends_each_digest_exactly_once(
     assert 40 <= len(smtp_sink.messages) < len(people)
     resumed = cli("digest", "send", "--period", "daily", "--date", day, "--no-progress")
     assert resumed.returncode == 0, resumed.stderr
+    assert "Resuming: an earlier run sent" in resumed.stdout
     received = sorted(r for e in smtp_sink.envelopes for r in e.rcpt_tos)
     assert received == sorted(people)  # every digest once: none lost, none twice
     again = cli("digest", "send", "--period", "daily", "--date", day, "--no-progress")

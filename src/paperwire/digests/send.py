@@ -76,12 +76,24 @@ class SendSummary:
     uncertain: int = 0
     deferred: int = 0
     taken: int = 0  # claims lost to another sender at the commit point: not sent by this run
+    earlier: int = 0  # the period's digests sent by earlier runs, before this one began
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
         return self.sent / self.seconds if self.seconds else 0.0
+
+    def resumed(self) -> str | None:
+        """One line when this run took over from an interrupted one, else None."""
+        if not (self.uncertain or (self.earlier and self.sent)):
+            return None
+        flight = (
+            f"; {self.uncertain:,} it left in flight count as sent (never sent twice)"
+            if self.uncertain
+            else ""
+        )
+        return f"Resuming: an earlier run sent {self.earlier:,} of this period's digests{flight}."
 
     def line(self) -> str:
         return (
@@ -151,6 +163,7 @@ class Sender:
         mine = Digest.objects.filter(frequency=period.frequency, period_start=period.first)
         now = timezone.now()
         free = self._free_claims(mine, now)
+        summary.earlier = mine.filter(status=Digest.Status.SENT).count()
         summary.uncertain = self._settle_interrupted(mine, free, now)
         renderer = Renderer(period)
         pending = mine.filter(status=Digest.Status.PENDING)

@@ -78,6 +78,9 @@ class Command(PaperwireCommand):
         if result.sent is None:
             self.stdout.write("dry run: nothing sent")
             return
+        resumed = result.sent.resumed()
+        if resumed:
+            self.stdout.write(resumed)
         self.stdout.write(result.sent.line())
         if result.sent.deferred:
             self.stdout.write("digests left for later are retried by the next run")
