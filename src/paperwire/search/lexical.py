@@ -126,19 +126,7 @@ class LexicalIndex:
         building.mkdir(parents=True)
         started = dt.datetime.now(dt.UTC)
         index = tantivy.Index(self._schema, path=str(building), reuse=False)
-        done = 0
-        writer = index.writer(heap_size=128_000_000, num_threads=1)
-        try:
-            for docs in iter_docs():
-                self._write(writer, docs, delete_first=False)
-                done += len(docs)
-                if on_batch:
-                    on_batch(len(docs))
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
+        done = self._fill(index, None, on_batch)
         _write_manifest(building, started - WATERMARK_OVERLAP, build=uuid.uuid4().hex)
         if self.path.exists():
             self.path.rename(retired)
@@ -159,6 +147,18 @@ class LexicalIndex:
         index = self._open()
         started = dt.datetime.now(dt.UTC)
         since = None if full else self.watermark()
+        done = self._fill(index, since, on_batch)
+        _write_manifest(self.path, started - WATERMARK_OVERLAP, build=self._build)
+        index.reload()
+        return done
+
+    def _fill(
+        self,
+        index: tantivy.Index,
+        since: dt.datetime | None,
+        on_batch: Callable[[int], object] | None,
+    ) -> int:
+        """Write the papers changed since ``since`` (all when None) in one commit."""
         done = 0
         writer = index.writer(heap_size=128_000_000, num_threads=1)
         try:
@@ -172,8 +172,6 @@ class LexicalIndex:
         except BaseException:
             writer.rollback()
             raise
-        _write_manifest(self.path, started - WATERMARK_OVERLAP, build=self._build)
-        index.reload()
         return done
 
     def _write(
