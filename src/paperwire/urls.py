@@ -3,6 +3,11 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from paperwire.web import feeds, lists, papers, search_page
+from paperwire.web.caching import anonymous_cache
+
+# Feeds are the same for everyone and polled by readers: cached like the pages, by the one
+# parameter a search feed reads.
+_cached_feed = anonymous_cache(reads=("q",))
 
 urlpatterns = [
     path("", lists.home, name="home"),
@@ -17,12 +22,12 @@ urlpatterns = [
     re_path(r"^papers/(?P<arxiv_id>.+)/upvote$", papers.upvote, name="upvote"),
     re_path(r"^papers/(?P<arxiv_id>.+)/similar$", papers.similar_papers, name="similar"),
     re_path(r"^papers/(?P<arxiv_id>.+)$", papers.paper_page, name="paper"),
-    path("feeds/daily.rss", feeds.DailyFeed(), name="feed-daily-rss"),
-    path("feeds/daily.atom", feeds.DailyAtom(), name="feed-daily-atom"),
-    path("feeds/trending.rss", feeds.TrendingFeed(), name="feed-trending-rss"),
-    path("feeds/trending.atom", feeds.TrendingAtom(), name="feed-trending-atom"),
-    path("feeds/search.rss", feeds.SearchFeed(), name="feed-search-rss"),
-    path("feeds/search.atom", feeds.SearchAtom(), name="feed-search-atom"),
+    path("feeds/daily.rss", _cached_feed(feeds.DailyFeed()), name="feed-daily-rss"),
+    path("feeds/daily.atom", _cached_feed(feeds.DailyAtom()), name="feed-daily-atom"),
+    path("feeds/trending.rss", _cached_feed(feeds.TrendingFeed()), name="feed-trending-rss"),
+    path("feeds/trending.atom", _cached_feed(feeds.TrendingAtom()), name="feed-trending-atom"),
+    path("feeds/search.rss", _cached_feed(feeds.SearchFeed()), name="feed-search-rss"),
+    path("feeds/search.atom", _cached_feed(feeds.SearchAtom()), name="feed-search-atom"),
     path("api/", include("paperwire.api.urls")),
     # Accounts have no password: signing in is always by a code mailed to the address.
     path("accounts/login/", RedirectView.as_view(url="/accounts/login/code/", query_string=True)),
