@@ -18,8 +18,9 @@ from paperwire.search.query import Sort
 class Command(PaperwireCommand):
     help = (
         "Search titles, abstracts and authors by keywords and by meaning. Query syntax: words, "
-        '"a quoted phrase", author:NAME, cat:cs.LG, since:2024-01-01, until:2024-12-31, '
-        "has:code; an arXiv id or URL goes straight to its paper."
+        '"a quoted phrase", author:"First Last" (a whole name), cat:cs.LG or cat:cs (every '
+        "cs.*), since:2024-01-01, until:2024-12-31, has:code; an arXiv id or URL goes straight "
+        "to its paper."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,10 +30,13 @@ class Command(PaperwireCommand):
             action="append",
             default=[],
             metavar="CATEGORY",
-            help="only papers in this category (repeatable)",
+            help="only papers in this category; an archive (cs) means all its categories (repeatable)",
         )
         parser.add_argument(
-            "--author", action="append", default=[], help="only papers by this author"
+            "--author",
+            action="append",
+            default=[],
+            help="only papers by this author: a whole name, case and accents folded",
         )
         parser.add_argument("--since", help="announced on or after YYYY-MM-DD")
         parser.add_argument("--until", help="announced on or before YYYY-MM-DD")
