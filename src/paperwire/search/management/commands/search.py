@@ -30,7 +30,7 @@ class Command(PaperwireCommand):
             action="append",
             default=[],
             metavar="CATEGORY",
-            help="only papers in this category; an archive (cs) means all its categories (repeatable)",
+            help="only papers in this category; an archive (cs) is all of it (repeatable)",
         )
         parser.add_argument(
             "--author",
