@@ -24,9 +24,7 @@ import numpy.typing as npt
 from paperwire.catalogue.keys import has_code
 from paperwire.catalogue.models import Paper
 from paperwire.catalogue.periods import latest_day
-from paperwire.search.backends import IndexUnavailable, get_backend
 from paperwire.search.embeddings import EmbedderUnavailable, current_model_id, get_embedder
-from paperwire.search.filters import Filters
 from paperwire.search.models import vectors_for
 from paperwire.search.query import ParsedQuery, parse_query
 from paperwire.search.terms import WORD, stem
@@ -41,9 +39,6 @@ LEXICAL_BONUS = 0.5
 POOL_FIELDS = ("id", "title", "abstract", "match_keys", "links", "announced_on")
 # A feed looks at the newest week first, then further back while it has fewer than it shows.
 FEED_WINDOWS_DAYS = (7, 35)
-# How many of the window's best keyword matches, and of its nearest papers by meaning, a feed
-# looks at (_shortlist).
-SHORTLIST = 1000
 
 Encode = Callable[[list[str]], npt.NDArray[np.float32]]
 
@@ -160,27 +155,16 @@ def newest_matching(raw: str, limit: int = 50) -> list[Paper]:
     The newest week first; while fewer than ``limit`` match, the newest five weeks. Newest
     day first, the better match first within a day."""
     latest = latest_day()
-    parsed = parse_query(raw)
-    if latest is None or not raw.strip() or parsed.arxiv_id:
+    if latest is None or not raw.strip():
         return []
-    encoder = query_encoder([])
-    vector = encoder([parsed.text])[0] if encoder is not None and not parsed.is_empty else None
-    encode: Encode | None = None
-    if vector is not None:
-        encoded = vector
-
-        def encode(texts: list[str]) -> npt.NDArray[np.float32]:
-            return np.vstack([encoded] * len(texts))  # the one query, encoded once
-
+    notes: list[str] = []
+    encode = query_encoder(notes)
     matched: list[int] = []
     pool = Pool({}, [], np.zeros((0, 1), dtype=np.float32))
     for days in FEED_WINDOWS_DAYS:
         first = latest - dt.timedelta(days=days - 1)
-        papers = Paper.objects.visible().in_days(first, latest)
-        shortlist = _shortlist(parsed, first, latest, vector)
-        if shortlist is not None:
-            papers = papers.filter(pk__in=shortlist)
-        pool = Pool.load(papers.newest().only(*POOL_FIELDS).iterator(chunk_size=2000))
+        papers = Paper.objects.visible().in_days(first, latest).newest().only(*POOL_FIELDS)
+        pool = Pool.load(papers.iterator(chunk_size=2000))
         matched = pool.match([raw], encode)[raw]
         if len(matched) >= limit:
             break
@@ -192,27 +176,3 @@ def newest_matching(raw: str, limit: int = 50) -> list[Paper]:
     )[:limit]
     found = Paper.objects.in_bulk(ordered)
     return [found[pk] for pk in ordered if pk in found]
-
-
-def _shortlist(
-    parsed: ParsedQuery,
-    first: dt.date,
-    last: dt.date,
-    vector: npt.NDArray[np.float32] | None,
-) -> set[int] | None:
-    """The window's papers that can match at all, from the indexes: the best keyword matches
-    (a paper with every word ranks high among them) and the nearest by meaning (a paper above
-    the threshold is among them), each filtered inside its index. Matching these instead of
-    every paper of five weeks keeps a feed's cost flat at any catalogue size. None when an
-    index cannot say: then every paper of the window is matched."""
-    window = parsed.filters.merged(Filters(since=first, until=last))
-    scoped = ParsedQuery(parsed.text, parsed.words, parsed.phrases, window)
-    backend = get_backend()
-    try:
-        hits = backend.lexical(scoped, SHORTLIST)
-        if vector is not None:
-            hits = [*hits, *backend.nearest(vector, SHORTLIST, window)]
-    except IndexUnavailable:
-        return None
-    ids = [h.arxiv_id for h in hits]
-    return set(Paper.objects.filter(arxiv_id__in=ids).values_list("pk", flat=True))
