@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "paperwire.ingest",
     "paperwire.search",
     "paperwire.community",
+    "paperwire.library",
     "paperwire.web",
     "paperwire.api",
     "paperwire.digests",

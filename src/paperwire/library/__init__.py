@@ -1,0 +1,97 @@
+"""The reader's library: collections of saved papers with private notes and tags, marks
+(read, not interested, more / less like this), and the signals the personal ranking learns.
+
+This is the package's public face; everything else in paperwire imports only these names
+from ``paperwire.library``. They load on first use, because this is also a Django app
+package, imported before its models may be.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paperwire.library.core import (
+        LibraryError,
+        annotate,
+        claim_address,
+        clean_tags,
+        collection_named,
+        create_collection,
+        default_collection,
+        delete_collection,
+        mark,
+        mark_address,
+        mark_from_address,
+        record_visit,
+        remove,
+        rename_collection,
+        save,
+        set_public,
+        unmark,
+    )
+    from paperwire.library.models import (
+        DEFAULT_COLLECTION,
+        Collection,
+        Entry,
+        Kind,
+        Mark,
+        Reader,
+    )
+    from paperwire.library.signals import ReaderSignals, reader_signals, signals_changed, touch
+
+_HOMES = {
+    **dict.fromkeys(
+        [
+            "LibraryError", "annotate", "claim_address", "clean_tags", "collection_named",
+            "create_collection", "default_collection", "delete_collection", "mark",
+            "mark_address", "mark_from_address", "record_visit", "remove",
+            "rename_collection", "save", "set_public", "unmark",
+        ],
+        "core",
+    ),
+    **dict.fromkeys(
+        ["DEFAULT_COLLECTION", "Collection", "Entry", "Kind", "Mark", "Reader"], "models"
+    ),
+    **dict.fromkeys(["ReaderSignals", "reader_signals", "signals_changed", "touch"], "signals"),
+}  # fmt: skip
+
+__all__ = [
+    "DEFAULT_COLLECTION",
+    "Collection",
+    "Entry",
+    "Kind",
+    "LibraryError",
+    "Mark",
+    "Reader",
+    "ReaderSignals",
+    "annotate",
+    "claim_address",
+    "clean_tags",
+    "collection_named",
+    "create_collection",
+    "default_collection",
+    "delete_collection",
+    "mark",
+    "mark_address",
+    "mark_from_address",
+    "reader_signals",
+    "record_visit",
+    "remove",
+    "rename_collection",
+    "save",
+    "set_public",
+    "signals_changed",
+    "touch",
+    "unmark",
+]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'paperwire.library' has no attribute {name!r}")
+    value = getattr(import_module(f"paperwire.library.{home}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,88 @@
+"""A reader's signals: what the personal ranking learns from, read in one place.
+
+Positives are the papers a reader saved (in any collection), upvoted, or asked "more like
+this" of; negatives are "less like this" and "not interested". Every change goes through
+``touch``, which stamps ``Reader.signals_changed_at`` and, once the transaction commits, sends
+``signals_changed`` — the ranking (downstream) listens and retrains in the background.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal, receiver
+from django.utils import timezone
+
+from paperwire.community.models import Vote
+from paperwire.library.models import Entry, Kind, Mark, Reader
+
+signals_changed = Signal()  # sent with user=<User> after a change to that reader's signals
+
+POSITIVE_MARKS = (Kind.MORE,)
+NEGATIVE_MARKS = (Kind.LESS, Kind.NOT_INTERESTED)
+HIDING_MARKS = (Kind.READ, Kind.NOT_INTERESTED)
+
+
+@dataclass(frozen=True)
+class ReaderSignals:
+    positives: dict[int, str]  # paper pk -> "saved" | "upvoted" | "more"
+    negatives: dict[int, str]  # paper pk -> "not_interested" | "less"
+    hidden: frozenset[int]  # read, not interested, or already in the library
+    collections: dict[int, list[str]]  # paper pk -> the reader's collections holding it
+    changed_at: dt.datetime | None
+
+    @property
+    def empty(self) -> bool:
+        return not self.positives and not self.negatives
+
+
+def touch(user: Any) -> None:
+    """Record that ``user``'s signals changed now; tell listeners once the change commits."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    now = timezone.now()
+    updated = Reader.objects.filter(user=user).update(signals_changed_at=now)
+    if not updated:
+        Reader.objects.get_or_create(user=user, defaults={"signals_changed_at": now})
+    transaction.on_commit(lambda: signals_changed.send(sender=Reader, user=user))
+
+
+def reader_signals(user: Any) -> ReaderSignals:
+    """Everything the ranking may learn from about ``user``, in three indexed queries."""
+    positives: dict[int, str] = {}
+    negatives: dict[int, str] = {}
+    hidden: set[int] = set()
+    collections: dict[int, list[str]] = {}
+    for paper_id, name in Entry.objects.filter(collection__owner=user).values_list(
+        "paper_id", "collection__name"
+    ):
+        positives[paper_id] = "saved"
+        collections.setdefault(paper_id, []).append(name)
+        hidden.add(paper_id)
+    for paper_id in Vote.objects.filter(user=user).values_list("paper_id", flat=True):
+        positives.setdefault(paper_id, "upvoted")
+    for paper_id, kind in Mark.objects.filter(user=user).values_list("paper_id", "kind"):
+        if kind in POSITIVE_MARKS:
+            positives.setdefault(paper_id, kind)
+        elif kind in NEGATIVE_MARKS:
+            negatives[paper_id] = kind
+        if kind in HIDING_MARKS:
+            hidden.add(paper_id)
+    # A paper the reader both saved and dismissed counts as what they did last: saving wins
+    # only if no negative says otherwise, because a dismissal is always explicit.
+    for paper_id in negatives:
+        positives.pop(paper_id, None)
+    changed = Reader.objects.filter(user=user).values_list("signals_changed_at", flat=True)
+    return ReaderSignals(
+        positives, negatives, frozenset(hidden), collections, next(iter(changed), None)
+    )
+
+
+@receiver(post_save, sender=Vote)
+@receiver(post_delete, sender=Vote)
+def _vote_changed(sender: Any, instance: Vote, **kwargs: Any) -> None:
+    touch(instance.user)
