@@ -18,6 +18,8 @@ urlpatterns = [
     path("search", search_page.search_page, name="search"),
     path("submit", papers.submit_page, name="submit"),
     path("", include("paperwire.digests.urls")),
+    path("", include("paperwire.web.library_urls")),
+    path("", include("paperwire.web.foryou_urls")),
     # Old-style ids hold a slash (hep-th/9901001): the rest of the path is the id.
     re_path(r"^papers/(?P<arxiv_id>.+)/upvote$", papers.upvote, name="upvote"),
     re_path(r"^papers/(?P<arxiv_id>.+)/similar$", papers.similar_papers, name="similar"),
