@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         Mark,
         Reader,
     )
+    from paperwire.library.privacy import delete_reader_data, export_reader
     from paperwire.library.signals import ReaderSignals, reader_signals, signals_changed, touch
 
 _HOMES = {
@@ -54,6 +55,7 @@ _HOMES = {
     **dict.fromkeys(
         ["DEFAULT_COLLECTION", "Collection", "Entry", "Kind", "Mark", "Reader"], "models"
     ),
+    **dict.fromkeys(["delete_reader_data", "export_reader"], "privacy"),
     **dict.fromkeys(["ReaderSignals", "reader_signals", "signals_changed", "touch"], "signals"),
 }  # fmt: skip
 
@@ -73,6 +75,8 @@ __all__ = [
     "create_collection",
     "default_collection",
     "delete_collection",
+    "delete_reader_data",
+    "export_reader",
     "mark",
     "mark_address",
     "mark_from_address",
