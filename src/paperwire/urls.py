@@ -3,11 +3,10 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from paperwire.web import feeds, lists, papers, search_page
-from paperwire.web.caching import anonymous_cache
 
-# Feeds are the same for everyone and polled by readers: cached like the pages, by the one
-# parameter a search feed reads.
-_cached_feed = anonymous_cache(reads=("q",))
+# Feeds are the same for everyone and polled by readers: cached like the pages, by the
+# parameters a feed reads (a search's words, the lists' public filters).
+_cached_feed = feeds.cached
 
 urlpatterns = [
     path("", lists.home, name="home"),

@@ -1,4 +1,8 @@
-"""``/api/daily_papers``: Hugging Face's endpoint of that name, so its clients can point here."""
+"""``/api/daily_papers``: Hugging Face's endpoint of that name, so its clients can point here.
+
+It takes the site's list filters too (``cat``, ``exclude``, ``hide``, ``listing``; see
+``reads.ListFilters``), which Hugging Face's endpoint does not have.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from typing import Any, Literal
 
 from django.db.models import F as Col
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.errors import HttpError
 
 from paperwire.api.openapi import dependencies, zero_or_one
-from paperwire.api.reads import UNSHOWN, period_parameter
+from paperwire.api.reads import UNSHOWN, ListFilters, list_filters, period_parameter
 from paperwire.api.schemas import Error, HfDailyItem, period_field
 from paperwire.api.serialize import hf_item
 from paperwire.catalogue.periods import Period, day, latest_day
@@ -21,7 +25,7 @@ router = Router(tags=["Hugging Face compatible"])
 MAX_PAGE = 10_000
 
 
-class DailyPapersQuery(Schema):
+class DailyPapersQuery(ListFilters):
     date: str | None = period_field("day", "YYYY-MM-DD")
     week: str | None = period_field("week", "YYYY-Www, e.g. 2026-W34")
     month: str | None = period_field("month", "YYYY-MM")
@@ -54,7 +58,7 @@ def _period(params: DailyPapersQuery) -> Period | None:
 
 @router.get(
     "/daily_papers",
-    response={200: list[HfDailyItem], 400: Error},
+    response={200: list[HfDailyItem], 400: Error, 401: Error, 403: Error},
     exclude_none=True,
     summary="Daily papers, in Hugging Face's shape",
     openapi_extra=dependencies(zero_or_one(*PERIOD_PARAMETERS)),
@@ -64,9 +68,10 @@ def daily_papers(request: HttpRequest, params: Query[DailyPapersQuery]) -> list[
     JSON array of items shaped like ``https://huggingface.co/api/daily_papers``. Fields this
     site has nothing honest for are left out; docs/api.md has the mapping."""
     period = _period(params)
+    filters, user = list_filters(request, params)
     if period is None:
         return []
-    ranked = trend.day_list(period).defer(*UNSHOWN)
+    ranked = filters.apply(trend.day_list(period).defer(*UNSHOWN), user)
     if params.sort == "trending":
         ordered = ranked
     else:

@@ -1,4 +1,9 @@
-"""The read endpoints: a paper, similar papers, search, a day's list, trending."""
+"""The read endpoints: a paper, similar papers, search, a day's list, trending.
+
+The lists take the site's list filters (``paperwire.library.FeedFilters``): ``cat``,
+``exclude``, ``hide``, ``listing``. ``hide`` is the caller's own marks, so it counts only for
+a signed-in caller: a session, or an API token sent with the read. Pinned defaults are the
+site's pages' business; the API answers the parameters it is given."""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from django.http import Http404, HttpRequest
 from ninja import Field as F
 from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import WithJsonSchema
 
+from paperwire.api.auth import token_auth
 from paperwire.api.openapi import dependencies, sum_at_most
 from paperwire.api.schemas import (
     DailyOut,
@@ -23,12 +30,16 @@ from paperwire.api.serialize import paper_out
 from paperwire.catalogue.models import Paper
 from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse
 from paperwire.community import trending as trend
+from paperwire.library import FeedFilters, FilterError
+from paperwire.library.feedfilters import MAX_VALUES, VALUE_PATTERNS
 from paperwire.search import Mode, Sort, UnknownPaper, search, similar
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
 
 router = Router(tags=["papers"])
 
 ERRORS: dict[int, type[Error]] = {400: Error, 404: Error}
+# A list filtered by the caller's own marks may be asked with a token, which may be refused.
+LIST_ERRORS: dict[int, type[Error]] = {**ERRORS, 401: Error, 403: Error}
 MAX_SEARCH_DEPTH = 1000  # offset + limit: past that a query wants refining, not paging
 MAX_OFFSET = 100_000
 # Columns no answer shows: lists skip loading them.
@@ -62,6 +73,66 @@ ArxivId = Annotated[
 class Paging(Schema):
     limit: int = F(20, ge=1, le=100)
     offset: int = F(0, ge=0, le=MAX_OFFSET)
+
+
+def _described(name: str) -> WithJsonSchema:
+    """The pattern ``FeedFilters`` checks a value of ``name`` with, for the document (the
+    view checks, in Python, with the same expression)."""
+    return WithJsonSchema({"type": "string", "pattern": f"^{VALUE_PATTERNS[name]}$"})
+
+
+CatValue = Annotated[str, _described("cat")]
+ExcludeValue = Annotated[str, _described("exclude")]
+HideValue = Annotated[str, _described("hide")]
+
+
+class ListFilters(Schema):
+    """The list filters, as every list page and feed takes them."""
+
+    cat: list[CatValue] | None = F(
+        None,
+        max_length=MAX_VALUES,
+        description="categories to include, comma-separated or repeated: cs means every cs.* "
+        "category, cs.LG only that one",
+    )
+    exclude: list[ExcludeValue] | None = F(
+        None,
+        max_length=MAX_VALUES,
+        description="words (or phrases) to leave out, comma-separated or repeated: a paper whose "
+        "title or abstract holds one as whole words is left out; word endings are ignored "
+        "(transformer also leaves out Transformers)",
+    )
+    hide: list[HideValue] | None = F(
+        None,
+        max_length=MAX_VALUES,
+        description="read, not_interested: leave out the papers the caller marked so (signed in "
+        "with a session or an API token; ignored otherwise)",
+    )
+    listing: Literal["all", "submitted"] | None = F(
+        None,
+        description="all: the whole arXiv listing (default); submitted: only papers submitted "
+        "to the daily list",
+    )
+
+
+def list_filters(request: HttpRequest, params: ListFilters) -> tuple[FeedFilters, Any]:
+    """The filters a list endpoint was given, and the caller they are for (the token's
+    account when one is sent, else the session's)."""
+    try:
+        filters = FeedFilters.from_params(
+            {
+                "cat": params.cat or [],
+                "exclude": params.exclude or [],
+                "hide": params.hide or [],
+                "listing": [params.listing] if params.listing else [],
+            }
+        )
+    except FilterError as exc:
+        raise HttpError(400, str(exc)) from None
+    user = request.user
+    if filters.is_personal and request.headers.get("Authorization", "").strip():
+        user = token_auth(request)
+    return filters, user
 
 
 class SimilarQuery(Schema):
@@ -150,7 +221,7 @@ def search_papers(request: HttpRequest, params: Query[SearchQuery]) -> dict[str,
     }
 
 
-class DailyQuery(Paging):
+class DailyQuery(Paging, ListFilters):
     date: str | None = period_field("day", "YYYY-MM-DD; the newest day with papers if absent")
 
 
@@ -167,7 +238,9 @@ def period_parameter(name: str, kind: str, text: str) -> Period:
     return period
 
 
-@router.get("/daily", response={200: DailyOut, **ERRORS}, summary="A day's list", tags=["lists"])
+@router.get(
+    "/daily", response={200: DailyOut, **LIST_ERRORS}, summary="A day's list", tags=["lists"]
+)
 def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
     """The papers of one day, the most upvoted first (the site's day page)."""
     period: Period | None
@@ -176,9 +249,10 @@ def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
     else:
         latest = latest_day()
         period = day(latest) if latest else None
+    filters, user = list_filters(request, params)
     papers: list[Paper] = []
     if period is not None:
-        ranked = trend.day_list(period).defer(*UNSHOWN)
+        ranked = filters.apply(trend.day_list(period).defer(*UNSHOWN), user)
         papers = list(ranked[params.offset : params.offset + params.limit + 1])
     return {
         "date": period.first if period else None,
@@ -189,10 +263,18 @@ def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
     }
 
 
-@router.get("/trending", response={200: TrendingOut, **ERRORS}, summary="Trending", tags=["lists"])
-def trending(request: HttpRequest, params: Query[Paging]) -> dict[str, Any]:
+class TrendingQuery(Paging, ListFilters):
+    pass
+
+
+@router.get(
+    "/trending", response={200: TrendingOut, **LIST_ERRORS}, summary="Trending", tags=["lists"]
+)
+def trending(request: HttpRequest, params: Query[TrendingQuery]) -> dict[str, Any]:
     """The last two weeks' papers by votes with time decay: ``points / (age + 2) ** 1.5``."""
-    rows = list(trend.trending().defer(*UNSHOWN)[params.offset : params.offset + params.limit + 1])
+    filters, user = list_filters(request, params)
+    ranked = filters.apply(trend.trending().defer(*UNSHOWN), user)
+    rows = list(ranked[params.offset : params.offset + params.limit + 1])
     items = []
     for paper in rows[: params.limit]:
         why = trend.reason(paper)

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         import_library,
         title_key,
     )
+    from paperwire.library.feedfilters import FeedFilters, FilterError, canonical_query, pinned
     from paperwire.library.models import (
         DEFAULT_COLLECTION,
         Collection,
@@ -77,6 +78,7 @@ _HOMES = {
         ["DEFAULT_COLLECTION", "Collection", "Entry", "Kind", "Mark", "Reader"], "models"
     ),
     **dict.fromkeys(["delete_reader_data", "export_reader"], "privacy"),
+    **dict.fromkeys(["FeedFilters", "FilterError", "canonical_query", "pinned"], "feedfilters"),
     **dict.fromkeys(["ReaderSignals", "reader_signals", "signals_changed", "touch"], "signals"),
     **dict.fromkeys(
         [
@@ -100,6 +102,8 @@ __all__ = [
     "IMPORT_FORMATS",
     "Collection",
     "Entry",
+    "FeedFilters",
+    "FilterError",
     "Format",
     "ImportReport",
     "Kind",
@@ -110,6 +114,7 @@ __all__ = [
     "Unmatched",
     "annotate",
     "bibtex_fields",
+    "canonical_query",
     "cite_key",
     "claim_address",
     "clean_tags",
@@ -127,6 +132,7 @@ __all__ = [
     "mark_address",
     "mark_from_address",
     "paper_bibtex",
+    "pinned",
     "reader_signals",
     "record_visit",
     "remove",

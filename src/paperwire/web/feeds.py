@@ -1,4 +1,10 @@
-"""RSS and Atom feeds: the newest day's list, trending, and any search."""
+"""RSS and Atom feeds: the newest day's list, trending, and any search.
+
+Every feed takes the lists' public filters as query parameters (``cat``, ``exclude``,
+``listing``; ``paperwire.library.FeedFilters``), so a list page's feed links carry its
+filters. Feeds are everyone's and cached (``cached``): the personal filters (``hide``) are
+never read here, whoever asks.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperwire.catalogue.models import Paper
 from paperwire.catalogue.periods import day, latest_day
 from paperwire.community import trending as trend
+from paperwire.library import FeedFilters, FilterError
+from paperwire.library.feedfilters import PUBLIC_PARAMETERS
 from paperwire.search import newest_matching
+from paperwire.web.caching import View, anonymous_cache
+from paperwire.web.lists import canonical_filters
 
 ITEMS = 50
 
@@ -56,8 +66,42 @@ class Atom(_XmlSafe, Atom1Feed):
     pass
 
 
+# Every parameter a feed reads: a search's words and the public filters.
+FEED_PARAMETERS = ("q", *PUBLIC_PARAMETERS)
+
+
+def cached(feed: Feed) -> View:  # type: ignore[type-arg]
+    """A feed as a view: cached for anonymous readers by its query and public filters, each
+    spelt one way (``canonical_filters``, outside the cache)."""
+    return canonical_filters(anonymous_cache(reads=FEED_PARAMETERS)(feed))
+
+
+def _filters(request: HttpRequest) -> FeedFilters:
+    # Only the public part: a feed is the same for whoever fetches it.
+    return FeedFilters.from_params(
+        {name: request.GET.getlist(name) for name in PUBLIC_PARAMETERS}
+    ).public()
+
+
+def _described(text: str, filters: FeedFilters) -> str:
+    parts = []
+    if filters.categories:
+        parts.append("in " + ", ".join(filters.categories))
+    if filters.exclude:
+        parts.append("without " + ", ".join(filters.exclude))
+    if filters.submitted_only:
+        parts.append("submitted papers only")
+    return f"{text} ({'; '.join(parts)})" if parts else text
+
+
 class _PaperFeed(Feed):  # type: ignore[type-arg]
     feed_type: type[SyndicationFeed] = Rss
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except FilterError as exc:
+            return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
 
     def item_title(self, item: Paper) -> str:
         return item.title
@@ -86,25 +130,42 @@ class _PaperFeed(Feed):  # type: ignore[type-arg]
         return list(item.categories)
 
 
-class DailyFeed(_PaperFeed):
-    title = "paperwire — daily papers"
-    link = "/"
+class _ListFeed(_PaperFeed):
+    """A list's feed: its filters are the feed's object."""
+
+    page = "/"
+    heading = ""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedFilters:
+        return _filters(request)
+
+    def title(self, obj: FeedFilters) -> str:
+        return _described(self.heading, obj)
+
+    def link(self, obj: FeedFilters) -> str:
+        query = urlencode(obj.to_params())
+        return self.page + (f"?{query}" if query else "")
+
+
+class DailyFeed(_ListFeed):
+    heading = "paperwire — daily papers"
+    page = "/"
     description = "The newest day's papers, most upvoted first."
 
-    def items(self) -> list[Paper]:
+    def items(self, obj: FeedFilters) -> list[Paper]:
         latest = latest_day()
         if latest is None:
             return []
-        return list(trend.day_list(day(latest))[:ITEMS])
+        return list(obj.apply(trend.day_list(day(latest)), None)[:ITEMS])
 
 
-class TrendingFeed(_PaperFeed):
-    title = "paperwire — trending papers"
-    link = "/trending"
+class TrendingFeed(_ListFeed):
+    heading = "paperwire — trending papers"
+    page = "/trending"
     description = "Papers with the most upvotes, newer ones first (see /trending for the formula)."
 
-    def items(self) -> list[Paper]:
-        return list(trend.trending()[:ITEMS])
+    def items(self, obj: FeedFilters) -> list[Paper]:
+        return list(obj.apply(trend.trending(), None)[:ITEMS])
 
 
 class SearchFeed(_PaperFeed):
