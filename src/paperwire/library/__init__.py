@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         to_json,
         to_ris,
     )
+    from paperwire.library.feedfilters import FeedFilters, FilterError, canonical_query, pinned
     from paperwire.library.imports import (
         IMPORT_FORMATS,
         ImportReport,
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
         import_library,
         title_key,
     )
-    from paperwire.library.feedfilters import FeedFilters, FilterError, canonical_query, pinned
     from paperwire.library.models import (
         DEFAULT_COLLECTION,
         Collection,
