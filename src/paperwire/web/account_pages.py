@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paperwire.community.models import ApiToken
 from paperwire.digests.models import Subscriber
-from paperwire.library import Reader, delete_reader_data, export_reader
+from paperwire.library import FeedFilters, Reader, delete_reader_data, export_reader
 
 MAX_TOKENS = 20
 MAX_TOKEN_NAME = 100
@@ -96,7 +96,7 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def clear_filters(request: HttpRequest) -> HttpResponse:
-    Reader.objects.filter(user=_user(request)).update(filters={})
+    FeedFilters.unpin(_user(request))
     messages.success(request, "Your pinned filters are cleared.")
     return redirect("/account")
 

@@ -10,7 +10,7 @@ filters is ``paperwire.library.FeedFilters``'; a period's papers are ``day_list`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numpy as np
@@ -37,14 +37,20 @@ from paperwire.community.trending import day_list, ranked_for_period
 from paperwire.community.votes import voted_ids
 from paperwire.library import (
     Collection,
+    FeedFilters,
+    FilterError,
     Kind,
     LibraryError,
     Reader,
     mark,
+    pinned,
     reader_signals,
     save,
 )
 from paperwire.search import current_model_id, vectors_for
+
+# The list pages' filter form context and pinning POST, shared so /for-you behaves as they do.
+from paperwire.web.lists import _filter_context, _pinning, bad_filters, canonical_filters
 from paperwire.web.paging import page_number
 
 PAGE_SIZE = 30
@@ -56,8 +62,6 @@ START_PAPERS = 20
 START_POOL_PER_CATEGORY = 8
 POSITIVES_NEEDED = 3
 PERIOD_PARAMETERS = {"date": "day", "week": "week", "month": "month"}
-# The list filters' parameter for categories, as pinned in Reader.filters.
-CATEGORY_PARAMETER = "cat"
 FEEDBACK = {"dismiss": Kind.NOT_INTERESTED, "more": Kind.MORE, "less": Kind.LESS}
 
 private = cache_control(private=True, no_store=True)
@@ -75,12 +79,17 @@ class Item:
 
 @login_required
 @private
+@canonical_filters
+@_pinning
 def for_you(request: HttpRequest) -> HttpResponse:
     foryou = _engine()
     try:
         period = _period(request)
+        filters = FeedFilters.for_request(request)
     except BadPeriod as exc:
         return render(request, "web/error.html", {"status": 400, "message": str(exc)}, status=400)
+    except FilterError as exc:
+        return bad_filters(request, exc)
     user = request.user
     mode, positives = _mode(foryou.status(user), user)
     context: dict[str, Any] = {
@@ -92,7 +101,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
     }
     if period is None:
         return render(request, "web/foryou/for_you.html", {**context, "items": []})
-    candidates = _filtered(request, day_list(period))
+    candidates = filters.apply(day_list(period), user)
     number = page_number(request)
     start = (number - 1) * PAGE_SIZE
     items: list[Item] = []
@@ -116,6 +125,8 @@ def for_you(request: HttpRequest) -> HttpResponse:
         first_index=start + 1,
         has_next=has_next,
         query=_query_without_page(request),
+        # For you has no feed of its own (it is private): the links offer the period's list.
+        **_filter_context(request, filters, "daily"),
         day_slug=day(period.first).slug,
         week_slug=week_of(period.first).slug,
         month_slug=month_of(period.first).slug,
@@ -153,13 +164,6 @@ _MODES = (
     ("training", ("train", "pending", "prepar")),
     ("ready", ("ready",)),
 )
-
-
-def _filtered(request: HttpRequest, papers: Any) -> Any:
-    """The same list filters as every other list (``paperwire.library.FeedFilters``)."""
-    from paperwire.library import FeedFilters
-
-    return FeedFilters.for_request(request).apply(papers, request.user)
 
 
 def _period(request: HttpRequest) -> Period | None:
@@ -257,25 +261,22 @@ def collection_page(request: HttpRequest, slug: str) -> HttpResponse:
 @private
 def start(request: HttpRequest) -> HttpResponse:
     """Cold start: choose categories, import a library, mark ~20 diverse recent papers."""
-    reader, _ = Reader.objects.get_or_create(user=request.user)
+    user = _reader(request)
+    current = pinned(user) or FeedFilters()
     if request.method == "POST":
-        chosen = _known_categories(request.POST.getlist("cat"))
-        reader.filters = {k: v for k, v in reader.filters.items() if k != CATEGORY_PARAMETER}
-        if chosen:
-            reader.filters[CATEGORY_PARAMETER] = chosen
-        reader.save(update_fields=["filters"])
+        replace(current, categories=tuple(_known_categories(request.POST.getlist("cat")))).pin(user)
         return redirect("/for-you/start#papers")
-    pinned = _pinned_categories(reader)
+    chosen = list(current.categories)
     latest = latest_day()
     offered = _offered_categories(latest)
-    papers = _diverse_recent(latest, pinned or [c for c, _ in offered[:8]])
+    papers = _diverse_recent(latest, chosen or [c for c, _ in offered[:8]])
     signals = reader_signals(request.user)
     return render(
         request,
         "web/foryou/start.html",
         {
             "offered": offered,
-            "pinned": set(pinned),
+            "pinned": set(chosen),
             "papers": papers,
             "positives": len(signals.positives),
             "negatives": set(signals.negatives),
@@ -336,17 +337,16 @@ def _offered_categories(latest: dt.date | None) -> list[tuple[str, int]]:
     return [(row["primary_category"], row["n"]) for row in rows]
 
 
-def _pinned_categories(reader: Reader) -> list[str]:
-    value = reader.filters.get(CATEGORY_PARAMETER) or []
-    values = value if isinstance(value, list) else str(value).split(",")
-    return _known_categories([str(v) for v in values])
-
-
 def _known_categories(values: list[str]) -> list[str]:
-    # Only spellings a category can have; anything else is dropped rather than stored.
-    return sorted(
-        {v for v in values if v and len(v) <= 20 and v.replace(".", "").replace("-", "").isalnum()}
-    )
+    """The values that read as categories (the filters' own rule); anything else is dropped
+    rather than refused, since the form only offers real ones."""
+    known: list[str] = []
+    for value in values:
+        try:
+            known.extend(FeedFilters.from_params({"cat": value}).categories)
+        except FilterError:
+            continue
+    return list(FeedFilters.from_params({"cat": known}).categories)  # the canonical order
 
 
 def _diverse_recent(latest: dt.date | None, categories: list[str]) -> list[Paper]:
