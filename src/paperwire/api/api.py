@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from paperwire.api import errors, hf, reads, writes
+from paperwire.api import errors, hf, library, reads, writes
 from paperwire.api.errors import error_response
 from paperwire.api.openapi import PaperwireAPI
 
@@ -71,5 +71,6 @@ errors.install(api)
 # Order matters: /papers/{path}/upvote and /similar come before /papers/{path}, which would
 # otherwise take "…/upvote" as part of an old-style id.
 api.add_router("", writes.router)
+api.add_router("", library.router)
 api.add_router("", hf.router)
 api.add_router("", reads.router)
