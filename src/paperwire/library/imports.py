@@ -239,6 +239,7 @@ def _doi(values: Iterable[str]) -> str:
 # case), accents and case dropped, punctuation ignored. catalogue.keys has the same rule for
 # names (name_key) but none for titles; this is the comparison until it has one.
 _WORD = re.compile(r"\w+")
+_MATH = re.compile(r"(\$[^$]*\$)")
 
 
 def title_key(title: str) -> str:
@@ -255,7 +256,16 @@ def _title_variants(title: str) -> set[str]:
     variants = {plain, plain.replace("{", "").replace("}", "")}
     if "\\" in plain or "$" in plain:
         variants.add(" ".join(readable(plain).split()))
+        # Accents read but maths kept, as arXiv's own titles have them ("Müller's $\\alpha$").
+        parts = _MATH.split(plain.replace("{", "").replace("}", ""))
+        variants.add("".join(p if i % 2 else _accents(p) for i, p in enumerate(parts)))
     return {v for v in variants if v}
+
+
+def _accents(text: str) -> str:
+    # readable() trims the text; the spaces around a piece of maths are part of the title.
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    return lead + readable(text, True) + trail if text.strip() else text
 
 
 # --- readers ----------------------------------------------------------------------------------
@@ -292,7 +302,9 @@ def _read_bibtex(text: str) -> list[_Record]:
         elif isinstance(block, ParsingFailedBlock):
             raw = block.raw or ""
             key = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s{}()]*)", raw)
-            reason = str(block.error).strip().splitlines()[-1].strip() if block.error else ""
+            error = block.error
+            said = getattr(error, "abort_reason", None) or getattr(error, "message", None)
+            reason = " ".join(str(said or error or "").split())
             records.append(
                 _Record(
                     where,
@@ -328,6 +340,9 @@ def _bibtex_record(where: str, entry: BibEntry) -> _Record:
     )
 
 
+_TI = ("TI  -", "T1  -")
+
+
 def _read_ris(text: str) -> list[_Record]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     starts = [i for i, line in enumerate(lines) if line.startswith("TY  -")]
@@ -337,7 +352,10 @@ def _read_ris(text: str) -> list[_Record]:
         where = f"line {start + 1}"
         parsed = rispy.loads("\n".join(lines[start:end]), skip_unknown_tags=True)
         if not parsed:
-            records.append(_Record(where, "", problem="malformed entry (no ER line ends it)"))
+            title = next((line[6:].strip() for line in lines[start:end] if line[:5] in _TI), "")
+            records.append(
+                _Record(where, title[:60], problem="malformed entry (no ER line ends it)")
+            )
             continue
         records.append(_ris_record(where, parsed[0]))
     return records
@@ -469,7 +487,7 @@ def _html_note(value: str) -> str:
     # Zotero's notes are HTML; a note typed as text stays exactly as it is.
     if re.match(r"\s*<(p|div|h\d|ul|ol|blockquote|pre)\b", value, re.IGNORECASE):
         value = html.unescape(strip_tags(re.sub(r"(?i)</(p|div|h\d|li)>|<br\s*/?>", "\n", value)))
-        return "\n".join(line.rstrip() for line in value.strip().splitlines())
+        return "\n".join(line.strip() for line in value.splitlines() if line.strip())
     return value
 
 
