@@ -463,3 +463,12 @@ def test_the_document_declares_every_library_operation(client):
             for operation in item.values():
                 assert operation["security"] == [{"TokenAuth": []}]
                 assert "401" in operation["responses"]
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "null", '"x"'])
+def test_a_change_must_be_an_object(alice, as_alice, body):
+    create_collection(alice, "Shared")
+    response = as_alice.patch(
+        "/api/library/collections/shared", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400

@@ -32,20 +32,20 @@ from paperwire.api.serialize import paper_out
 from paperwire.api.writes import _object_or_nothing
 from paperwire.library import (
     DEFAULT_COLLECTION,
+    FORMATS,
     Collection,
     Entry,
     LibraryError,
     create_collection,
     default_collection,
     delete_collection,
+    entries_of,
+    export,
     rename_collection,
     save,
     set_public,
 )
 from paperwire.library import remove as remove_entry
-
-# TODO(public face): paperwire.library does not show these yet; requested.
-from paperwire.library.exports import FORMATS, entries_of, export
 
 router = Router(tags=["library"], auth=token_auth)
 
@@ -156,6 +156,8 @@ def create(request: HttpRequest, payload: CollectionIn) -> Status[dict[str, Any]
 def change(request: HttpRequest, slug: Slug, payload: CollectionChange) -> dict[str, Any]:
     """Give only what changes. A new name moves the collection to a new slug (in the answer);
     409 when the name is taken, or for a new name for "Saved"."""
+    # ninja would read a JSON array as an object of nothing, which means no change here.
+    _object_or_nothing(request, '{"public": true}')
     collection = _collection(_reader(request), slug)
     try:
         with transaction.atomic():
