@@ -1,4 +1,5 @@
-"""Composing: the period's trending papers and each topic's new matches, never a repeat."""
+"""Composing: a digest's sections (Your topics, Trending; For you in test_for_you.py), each
+topic's new matches, never a paper twice."""
 
 from __future__ import annotations
 
@@ -17,24 +18,55 @@ pytestmark = pytest.mark.django_db
 DAILY = containing("daily", DAY)
 
 
-def items(email: str, period=DAILY) -> list[tuple[str, list[str]]]:
+def sectioned(email: str, period=DAILY) -> list[tuple[str, str, list[str]]]:
+    """(section, arXiv id, reasons) of each item of the subscriber's digest, in mail order."""
     from paperwire.catalogue.models import Paper
 
     digest = Digest.objects.get(subscriber__email=email, period_start=period.first)
     ids = {p.pk: p.arxiv_id for p in Paper.objects.all()}
-    return [(ids[int(str(i["paper"]))], [str(w) for w in i["why"]]) for i in digest.items]  # type: ignore[attr-defined]
+    return [
+        (str(i["section"]), ids[int(str(i["paper"]))], [str(w) for w in i["why"]])  # type: ignore[attr-defined]
+        for i in digest.items
+    ]
 
 
-def test_trending_papers_and_topic_matches_with_their_reasons():
+def items(email: str, period=DAILY) -> list[tuple[str, list[str]]]:
+    return [(arxiv_id, why) for _, arxiv_id, why in sectioned(email, period)]
+
+
+def test_topic_matches_come_first_then_trending_each_paper_once_with_all_its_reasons():
     paper("2503.00001", "Graph neural networks for molecules", upvotes=30)
     paper("2503.00002", "Sparse transformers", upvotes=10)
     paper("2503.00003", "Graph neural networks, yesterday", day=DAY - dt.timedelta(days=1))
     subscriber("a@example.org", "graph neural networks")
     compose_period(DAILY)
-    assert items("a@example.org") == [
-        ("2503.00001", ["trending", "topic: graph neural networks"]),
-        ("2503.00002", ["trending"]),
+    assert sectioned("a@example.org") == [
+        ("topics", "2503.00001", ["topic: graph neural networks", "trending"]),
+        ("trending", "2503.00002", ["trending"]),
     ]
+
+
+def test_a_subscriber_without_an_account_gets_your_topics_and_trending_only():
+    paper("2503.00001", "Graph neural networks for molecules", upvotes=1)
+    paper("2503.00002", "Sparse transformers", upvotes=10)
+    subscriber("a@example.org", "graph neural networks")
+    compose_period(DAILY)
+    assert [s for s, _, _ in sectioned("a@example.org")] == ["topics", "trending"]
+
+
+def test_each_section_keeps_its_own_limit_not_one_cap_for_the_whole_digest():
+    from paperwire.digests import sections
+
+    for n in range(1, 31):
+        paper(f"2503.{n:05d}", f"Graph networks, part {n}", upvotes=n)
+    topics = [f"graph networks part {n}" for n in range(1, 10)]  # each matches one or more
+    subscriber("a@example.org", *topics)
+    compose_period(DAILY)
+    got = sectioned("a@example.org")
+    by_section = {s: [a for k, a, _ in got if k == s] for s in ("topics", "trending")}
+    assert 0 < len(by_section["topics"]) <= sections.TOPICS_ITEMS
+    assert len(by_section["trending"]) == sections.TRENDING_ITEMS  # still full below topics
+    assert len({a for _, a, _ in got}) == len(got)  # never the same paper twice
 
 
 def test_filters_as_topics():

@@ -71,7 +71,7 @@ def test_a_digest_has_everything_a_reader_needs(sink: SmtpSink):
         assert "We prove tight bounds on divergences between two distributions." in body
         assert "Then we test" not in body
         assert "/papers/2503.00001" in body
-        assert "trending; topic: divergences" in body
+        assert "topic: divergences; trending" in body
         assert "/subscriptions/unsubscribe/" in body
         assert "/subscriptions/manage/" in body
     assert "https://github.com/example/bounds" in html

@@ -1,8 +1,12 @@
 """A digest as a mail: HTML with inline CSS and a plain-text alternative, safe headers.
 
+A digest is shown section by section (``sections.SECTIONS``: each with its heading and a line
+saying what it is); items composed before there were sections are shown as one list.
 The papers of a period are the same for every subscriber, so each paper's block is rendered
 once per run and reused; a subscriber's message adds only the reasons and the links that are
-theirs. Every piece of paper text is escaped before it is placed in the HTML.
+theirs (save, more like this, less like this: signed, see links.py). Every piece of paper
+text, and every reason (a For-you reason may quote a title), is escaped before it is placed
+in the HTML.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from paperwire.catalogue.periods import Period
 from paperwire.digests import links
 from paperwire.digests.mime import Outbound
 from paperwire.digests.models import Digest
+from paperwire.digests.sections import section
 
 EXCERPT_CHARS = 220
 HEAD_CHARS = 2 * EXCERPT_CHARS + 60
@@ -113,12 +118,21 @@ class Renderer:
         self.load(int(str(item["paper"])) for item in digest.items)
         unsubscribe = links.unsubscribe_url(digest.subscriber_id)
         manage = links.manage_url(digest.subscriber_id)
+        feedback = links.feedback_prefix(digest.subscriber_id, digest.pk or 0)
         html_items: list[str] = []
         text_items: list[str] = []
+        current: str | None = None
         for item in digest.items:
             pk = int(str(item["paper"]))
             if pk not in self._papers:
                 continue  # deleted since composing
+            key = str(item.get("section", ""))
+            if key != current:
+                current = key
+                heading = self._heading(key)
+                if heading is not None:
+                    html_items.append(heading[0])
+                    text_items.append(heading[1])
             why = "; ".join(str(w) for w in item.get("why", []))  # type: ignore[attr-defined]
             block = self._blocks.get((pk, why))
             if block is None:  # a paper with the same reasons reads the same in every digest
@@ -126,13 +140,27 @@ class Renderer:
                 block = (
                     f'<tr><td style="padding:14px 0;border-bottom:1px solid #e3e6eb;">\n{html}'
                     f'<div style="font-size:12px;color:#7a5b00;margin-top:4px;">why: '
-                    f"{escape(why)}</div></td></tr>\n",
+                    f"{escape(why)}</div>\n",
                     f"{text}\n  why: {why}",
                 )
                 if len(self._blocks) < 200_000:
                     self._blocks[(pk, why)] = block
-            html_items.append(block[0])
-            text_items.append(block[1])
+            urls = [
+                (label, links.feedback_url(feedback, pk, action))
+                for action, label in links.FEEDBACK_ACTIONS.items()
+            ]
+            html_items.append(
+                block[0]
+                + '<div style="font-size:13px;margin-top:6px;">'
+                + " ·\n".join(
+                    f'<a href="{escape(url)}" style="color:#1f5fbf;">{label}</a>'
+                    for label, url in urls
+                )
+                + "</div></td></tr>\n"
+            )
+            text_items.append(
+                block[1] + "".join(f"\n  {label.lower()}: {url}" for label, url in urls)
+            )
         title = escape(f"{settings.SITE_NAME} — {digest.frequency} digest, {self.label}")
         # Short lines (none near SMTP's 998-byte limit) let the HTML travel as 8-bit text:
         # one long line would make Django encode all of it as quoted-printable, slowly.
@@ -167,6 +195,20 @@ class Renderer:
                 "Auto-Submitted": "auto-generated",
                 "Precedence": "bulk",
             },
+        )
+
+    def _heading(self, key: str) -> tuple[str, str] | None:
+        """A section's heading and the line saying what it is, as HTML and as text."""
+        named = section(key)
+        if named is None:
+            return None
+        return (
+            '<tr><td style="padding:18px 0 2px;">'
+            f'<div style="font-size:17px;font-weight:700;color:#1b1d22;">'
+            f"{escape(named.heading)}</div>\n"
+            f'<div style="font-size:13px;color:#5b616e;">{escape(named.about)}</div>'
+            "</td></tr>\n",
+            f"== {named.heading} ==\n{named.about}",
         )
 
     def message_id(self, digest: Digest) -> str:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("subscriptions/confirm/<str:token>", views.confirm_page, name="digests-confirm"),
     path("subscriptions/manage/<str:token>", views.manage_page, name="digests-manage"),
     path(
+        "subscriptions/feedback/<str:token>/<int:paper>/<str:action>",
+        views.feedback_page,
+        name="digests-feedback",
+    ),
+    path(
         "subscriptions/unsubscribe/<str:token>",
         views.unsubscribe_page,
         name="digests-unsubscribe",

@@ -1,10 +1,11 @@
-"""The web side of e-mail digests: subscribe, confirm, manage, unsubscribe.
+"""The web side of e-mail digests: subscribe, confirm, manage, unsubscribe, and a digest's
+feedback links (save, more like this, less like this).
 
 Every page but the form is reached through a signed link from a mail (see links.py); the
 token in the address is the only authority, so these pages are never cached, and nothing
 changes on a GET (mail scanners open links before people do). One-click unsubscribe
-(RFC 8058) is the one POST without a CSRF token: mail clients send it straight from the
-``List-Unsubscribe`` header, and the signed token is what authorises it.
+(RFC 8058) and the feedback button are the POSTs without a CSRF token: the signed token in
+the address is what authorises them (see ``feedback_page``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from paperwire.catalogue.models import Paper
 from paperwire.digests import links, subscriptions
-from paperwire.digests.models import Frequency, Subscriber
+from paperwire.digests.models import Digest, Frequency, Subscriber
 from paperwire.digests.subscriptions import SubscriptionError
+from paperwire.library import mark_from_address
 from paperwire.web.limits import View, limited
 
 TOPIC_EXAMPLES = (
@@ -50,8 +54,11 @@ def _private(view: View) -> View:
     return never_cache(wrapper)
 
 
-def _bad_link(request: HttpRequest, error: Exception) -> HttpResponse:
-    return render(request, "digests/bad_link.html", {"message": str(error)}, status=400)
+def _bad_link(
+    request: HttpRequest, error: Exception, *, status: int = 400, feedback: bool = False
+) -> HttpResponse:
+    context = {"message": str(error), "feedback": feedback}
+    return render(request, "digests/bad_link.html", context, status=status)
 
 
 @_private
@@ -221,3 +228,53 @@ def _topics(subscriber: Subscriber) -> list[str]:
 
 def _manage_path(subscriber: Subscriber) -> str:
     return reverse("digests-manage", args=[links.make_token(subscriber.pk, "manage")])
+
+
+# No CSRF token: the page is opened from a mail, often in a mail client's own browser, with
+# no session and perhaps no cookies, and a CSRF token proves nothing a signed address does not
+# already prove. Forging this POST needs the token, which only the mail's reader has; a page
+# elsewhere that makes a browser post a token its author owns can only record a signal in the
+# author's own library.
+@csrf_exempt
+@_private
+@require_http_methods(["GET", "POST"])
+def feedback_page(request: HttpRequest, token: str, paper: int, action: str) -> HttpResponse:
+    """GET: one button saying what it will do (a scanner following the link changes nothing).
+    POST: record it — in the library of the account with the subscriber's address, or kept
+    by address until someone signs up with it."""
+    try:
+        subscriber_id, digest_id = links.read_feedback_token(token)
+    except links.BadLink as exc:
+        return _bad_link(request, exc, feedback=True)
+    label = links.FEEDBACK_ACTIONS.get(action)
+    digest = (
+        Digest.objects.filter(pk=digest_id, subscriber_id=subscriber_id)
+        .select_related("subscriber")
+        .first()
+    )
+    in_digest = digest is not None and any(
+        str(item.get("paper")) == str(paper) for item in digest.items
+    )
+    found = Paper.objects.filter(pk=paper).first() if in_digest else None
+    if label is None or digest is None or found is None:
+        error = links.BadLink("this link names no paper of your digest")
+        return _bad_link(request, error, status=404, feedback=True)
+    subscriber = digest.subscriber
+    has_account = _has_account(subscriber)
+    context = {
+        "paper": found,
+        "action": action,
+        "label": label,
+        "token": token,
+        "email": subscriber.email,
+        "has_account": has_account,
+    }
+    if request.method == "POST":
+        mark_from_address(subscriber.email, found, action, source="mail")
+        return render(request, "digests/feedback_done.html", context)
+    return render(request, "digests/feedback.html", context)
+
+
+def _has_account(subscriber: Subscriber) -> bool:
+    # The same test as the library's routing (mark_from_address): an account with the address.
+    return get_user_model().objects.filter(email__iexact=subscriber.email).exists()

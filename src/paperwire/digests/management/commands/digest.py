@@ -11,8 +11,8 @@ from django.utils import timezone
 from paperwire.catalogue.periods import containing, last_complete
 from paperwire.command import PaperwireCommand, date_option
 from paperwire.db import ensure_schema
-from paperwire.digests.compose import ComposeSummary, PeriodPapers, items_for, query_encoder
-from paperwire.digests.models import Digest, Frequency, Received, Subscriber
+from paperwire.digests.compose import ComposeSummary, compose_one
+from paperwire.digests.models import Digest, Frequency, Subscriber
 from paperwire.digests.render import Renderer
 from paperwire.digests.run import run_period
 from paperwire.digests.send import SendingStopped
@@ -102,13 +102,7 @@ class Command(PaperwireCommand):
         frequency = options["period"] or subscriber.frequency
         day = options["date"] or last_complete(frequency, timezone.localdate()).first
         period = containing(frequency, day)
-        papers = PeriodPapers.load(period)
-        topics = list(subscriber.topics.values_list("query", flat=True))
-        matches = papers.match(topics, query_encoder([])) if papers.candidates else {}
-        received = set(
-            Received.objects.filter(subscriber=subscriber).values_list("paper_id", flat=True)
-        )
-        items = items_for(subscriber.include_trending, topics, papers, matches, received)
+        items = compose_one(subscriber, period)
         digest = Digest(
             pk=0, subscriber=subscriber, frequency=frequency, period_start=period.first,
             period_end=period.last, items=items,
