@@ -23,8 +23,8 @@ from paperwire.catalogue.models import Paper
 from paperwire.library import Collection
 from paperwire.web.feeds import ITEMS, Atom, _PaperFeed
 from paperwire.web.library_pages import (
-    entries_of,
     feed_collection,
+    listed_entries,
     public_collection,
     public_path,
 )
@@ -41,7 +41,7 @@ class _CollectionFeed(_PaperFeed):
 
     def items(self, obj: Collection) -> list[Paper]:
         papers = []
-        for entry in entries_of(obj)[:ITEMS]:
+        for entry in listed_entries(obj)[:ITEMS]:
             entry.paper.note = entry.note  # type: ignore[attr-defined]
             papers.append(entry.paper)
         return papers

@@ -39,12 +39,13 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from paperwire.catalogue.models import Paper
 from paperwire.community.votes import voted_ids
 from paperwire.library import (
     DEFAULT_COLLECTION,
+    FORMATS,
     Collection,
     Entry,
     Kind,
@@ -56,6 +57,9 @@ from paperwire.library import (
     create_collection,
     default_collection,
     delete_collection,
+    entries_of,
+    export,
+    import_library,
     mark,
     remove,
     rename_collection,
@@ -286,7 +290,8 @@ def _own(request: HttpRequest, slug: str) -> Collection:
     return found
 
 
-def entries_of(collection: Collection) -> QuerySet[Entry]:
+def listed_entries(collection: Collection) -> QuerySet[Entry]:
+    """A collection's papers as its pages and feeds list them: newest saved first."""
     return (
         collection.entries.filter(paper__hidden=False)
         .select_related("paper")
@@ -296,10 +301,10 @@ def entries_of(collection: Collection) -> QuerySet[Entry]:
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def collection_page(request: HttpRequest, slug: str) -> HttpResponse:
     collection = _own(request, slug)
-    page = paginate(entries_of(collection), page_number(request), PAGE_SIZE)
+    page = paginate(listed_entries(collection), page_number(request), PAGE_SIZE)
     papers = [entry.paper for entry in page.items]
     for entry in page.items:
         entry.paper.entry = entry  # type: ignore[attr-defined]  # the item's note editor
@@ -313,7 +318,7 @@ def collection_page(request: HttpRequest, slug: str) -> HttpResponse:
             "voted": voted_ids(request.user, [p.arxiv_id for p in papers]),
             "feed_token": feed_token(collection),
             "public_path": public_path(collection) if collection.public else "",
-            "exports": list(_exports()[0]),
+            "exports": list(FORMATS),
         },
     )
 
@@ -377,7 +382,8 @@ def entry_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request,
             "web/library/_entry.html",
             {"entry": entry, "collection": collection, "problem": problem, "done": not problem},
-            status=400 if problem else 200,
+            # 200 even with a problem: htmx swaps in only successful answers, and this one
+            # says what to fix beside the field.
         )
     if problem:
         messages.error(request, problem)
@@ -409,27 +415,19 @@ def _entry_back(request: HttpRequest, collection: Collection) -> str:
     return f"{where}?page={page}" if page > 1 else where
 
 
-def _exports() -> tuple[dict[str, Any], Any]:
-    """The library's export formats and writer (``paperwire.library.exports``)."""
-    # Imported when used: the public face of paperwire.library gains them with that module.
-    from paperwire.library import FORMATS, export
-
-    return FORMATS, export
-
-
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def export_page(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     collection = _own(request, slug)
-    formats, export = _exports()
-    if fmt not in formats:
-        raise Http404(f"No export as {fmt[:20]!r}: one of {', '.join(formats)}.")
-    response = HttpResponse(export(entries_of(collection), fmt))
-    response["Content-Type"] = formats[fmt].content_type
+    if fmt not in FORMATS:
+        raise Http404(f"No export as {fmt[:20]!r}: one of {', '.join(FORMATS)}.")
+    # What an export holds is the library's rule (every entry, hidden papers too).
+    response = HttpResponse(export(entries_of(collection.owner, collection), fmt))
+    response["Content-Type"] = FORMATS[fmt].content_type
     response["Content-Disposition"] = (
         content_disposition_header(
-            as_attachment=True, filename=f"{collection.slug}.{formats[fmt].extension}"
+            as_attachment=True, filename=f"{collection.slug}.{FORMATS[fmt].extension}"
         )
         or "attachment"
     )
@@ -459,8 +457,6 @@ def import_page(request: HttpRequest) -> HttpResponse:
             {"collections": choices, "problem": problem},
             status=400,
         )
-    from paperwire.library import import_library
-
     name = request.POST.get("collection", "").strip() or None
     try:
         report = import_library(user, upload.read(), filename=upload.name or "", collection=name)
@@ -524,12 +520,12 @@ def feed_collection(token: str) -> Collection:
 
 
 @never_cache
-@require_GET
+@require_safe
 def public_page(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     collection = public_collection(token)
     if slug != collection.slug:  # renamed since the link was shared: one address
         return redirect(public_path(collection), permanent=False)
-    page = paginate(entries_of(collection), page_number(request), PAGE_SIZE)
+    page = paginate(listed_entries(collection), page_number(request), PAGE_SIZE)
     papers = [entry.paper for entry in page.items]
     return render(
         request,
