@@ -169,12 +169,11 @@ _SPECIAL = re.compile(r"(?<!\\)([&%#_])")
 def latex_text(text: str) -> str:
     """Catalogue text (which is LaTeX, as arXiv has it) safe inside a BibTeX value: one line,
     braces balanced, the characters LaTeX would read as syntax escaped outside maths."""
-    text = " ".join(_printable(text).split())
-    parts = _MATH.split(text)
+    parts = _MATH.split(_braced(_printable(text)))
     escaped = "".join(
         part if i % 2 else _SPECIAL.sub(r"\\\1", part) for i, part in enumerate(parts)
     )
-    return _braced(escaped)
+    return " ".join(escaped.split())
 
 
 def _bibtex_note(note: str) -> str:
