@@ -8,8 +8,8 @@ from django.http import QueryDict
 from django.test import RequestFactory
 
 from paperwire.catalogue.models import Paper
-from paperwire.community import trending as trend
 from paperwire.catalogue.periods import day
+from paperwire.community import trending as trend
 from paperwire.library import FeedFilters, FilterError, canonical_query, mark, pinned
 from paperwire.library.feedfilters import MAX_ENTRIES, MAX_VALUES
 from tests.factories import DAY, account, paper
@@ -38,7 +38,8 @@ def test_it_reads_repeated_and_comma_separated_values_alike():
     assert repeated == joined
     assert repeated.categories == ("cs.LG", "math")
     assert repeated.exclude == ("survey",)
-    assert repeated.hide_read and not repeated.hide_not_interested
+    assert repeated.hide_read
+    assert not repeated.hide_not_interested
 
 
 def test_to_params_is_canonical_and_round_trips():
