@@ -18,6 +18,8 @@ MAX_NAME = 100
 MAX_TAGS = 20
 MAX_TAG = 50
 MAX_NOTE = 20_000
+# Slugs that name pages of the site under /library/ rather than a collection.
+RESERVED_SLUGS = frozenset({"import", "feed"})
 
 
 class LibraryError(ValueError):
@@ -58,7 +60,7 @@ def collection_named(user: Any, name: str | None, *, create: bool = False) -> Co
 
 def create_collection(user: Any, name: str, *, public: bool = False) -> Collection:
     name = _clean_name(name)
-    slug = Collection.slug_for(name)
+    slug = _free_slug(name)
     if Collection.objects.filter(owner=user, slug=slug).exists():
         raise LibraryError(f"a collection named {name!r} exists already")
     return Collection.objects.create(owner=user, name=name, slug=slug, public=public)
@@ -68,7 +70,7 @@ def rename_collection(collection: Collection, name: str) -> Collection:
     if collection.is_default:
         raise LibraryError(f"{DEFAULT_COLLECTION!r} keeps its name")
     name = _clean_name(name)
-    slug = Collection.slug_for(name)
+    slug = _free_slug(name)
     clash = Collection.objects.filter(owner=collection.owner, slug=slug).exclude(pk=collection.pk)
     if clash.exists():
         raise LibraryError(f"a collection named {name!r} exists already")
@@ -233,6 +235,13 @@ def _clean_name(name: str) -> str:
     if len(name) > MAX_NAME:
         raise LibraryError(f"a collection name has at most {MAX_NAME} characters")
     return name
+
+
+def _free_slug(name: str) -> str:
+    slug = Collection.slug_for(name)
+    if slug in RESERVED_SLUGS:
+        raise LibraryError(f"{name!r} is taken by a page of the site; pick another name")
+    return slug
 
 
 def _clean_note(note: str) -> str:

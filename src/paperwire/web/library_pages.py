@@ -75,8 +75,6 @@ PAGE_SIZE = 30
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # The marks a button on a paper toggles; "more" / "less like this" live on For you.
 BUTTON_MARKS = (Kind.READ, Kind.NOT_INTERESTED)
-# Paths under /library/ that are pages of their own, not collections (see create_page).
-RESERVED_SLUGS = frozenset({"import", "feed"})
 
 PUBLIC_SALT = "paperwire.web.library.public"
 FEED_SALT = "paperwire.web.library.feed"
@@ -254,8 +252,6 @@ def library_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         name = request.POST.get("name", "")
         try:
-            if Collection.slug_for(name) in RESERVED_SLUGS:
-                raise LibraryError(f"{name.strip()!r} is taken by a page of the site; pick another")
             made = create_collection(user, name, public=request.POST.get("public") == "1")
         except LibraryError as exc:
             messages.error(request, str(exc))
@@ -330,8 +326,6 @@ def rename_page(request: HttpRequest, slug: str) -> HttpResponse:
     collection = _own(request, slug)
     name = request.POST.get("name", "")
     try:
-        if Collection.slug_for(name) in RESERVED_SLUGS:
-            raise LibraryError(f"{name.strip()!r} is taken by a page of the site; pick another")
         rename_collection(collection, name)
     except LibraryError as exc:
         messages.error(request, str(exc))
