@@ -98,3 +98,22 @@ def test_feeds_escape_what_readers_and_sources_typed(alice: User, client: Client
         assert b"<img src=x" not in body, url
         assert b"<b>bold" not in body, url
         ElementTree.fromstring(body)  # well-formed, the control character dropped
+
+
+def test_new_feed_addresses_revoke_the_old_ones(client: Client) -> None:
+    owner = account("rotate@example.org")
+    item = paper(title="A paper in a private feed")
+    entry = save(owner, item, "Reading")
+    old = feed_token(entry.collection)
+    assert client.get(f"/library/feed/{old}.rss").status_code == 200
+
+    client.force_login(owner)
+    assert client.post("/library/feed/rotate").status_code == 302
+    client.logout()
+
+    new = feed_token(entry.collection)
+    assert new != old
+    assert client.get(f"/library/feed/{old}.rss").status_code == 404
+    answer = client.get(f"/library/feed/{new}.rss")
+    assert answer.status_code == 200
+    assert b"A paper in a private feed" in answer.content

@@ -288,3 +288,20 @@ def mark_from_address(email: str, paper: Paper, kind: str, source: str = "mail")
         save(user, paper)
     else:
         mark(user, paper, kind, source)
+
+
+def feed_key(user: Any) -> str:
+    """The reader's current private-feed key ("" until they first ask for new addresses)."""
+    keys = Reader.objects.filter(user=user).values_list("feed_key", flat=True)
+    return next(iter(keys), "")
+
+
+def rotate_feed_key(user: Any) -> str:
+    """Give the reader new private feed addresses; the old ones stop working at once."""
+    import secrets
+
+    key = secrets.token_urlsafe(16)
+    reader, _ = Reader.objects.get_or_create(user=user)
+    reader.feed_key = key
+    reader.save(update_fields=["feed_key"])
+    return key

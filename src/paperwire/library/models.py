@@ -138,6 +138,8 @@ class Reader(models.Model):
         default=dict, blank=True, help_text="pinned list filters (query parameters)"
     )
     onboarded = models.BooleanField(default=False)
+    # Part of the salt of the reader's private feed addresses: a new key revokes them all.
+    feed_key = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return str(self.user)

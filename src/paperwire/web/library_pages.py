@@ -59,10 +59,12 @@ from paperwire.library import (
     delete_collection,
     entries_of,
     export,
+    feed_key,
     import_library,
     mark,
     remove,
     rename_collection,
+    rotate_feed_key,
     save,
     set_public,
     unmark,
@@ -492,19 +494,41 @@ def public_collection(token: str) -> Collection:
     return found
 
 
+@require_POST
+@login_required
+@limited("RATE_LIMIT_VOTES", group="library")
+def rotate_feeds_page(request: HttpRequest) -> HttpResponse:
+    """New private feed addresses for every collection of the reader; the old ones stop."""
+    rotate_feed_key(_reader(request))
+    messages.success(request, "Your private feeds have new addresses; the old ones no longer work.")
+    return redirect("library")
+
+
 def feed_token(collection: Collection) -> str:
     """The secret part of a collection's private feed address (``/library/feed/<token>.rss``).
 
     It signs the primary key with a salt of its own, so the public address (another salt)
-    does not give it away. It changes when the site's SECRET_KEY does, or when the collection
-    is deleted and made again; there is no per-reader rotation yet."""
-    return signing.Signer(salt=FEED_SALT, sep=".").sign(str(collection.pk))
+    does not give it away, and with the owner's feed key, so "new feed addresses" on
+    /library (``rotate_feed_key``) revokes every old one at once."""
+    return _feed_signer(feed_key(collection.owner)).sign(str(collection.pk))
+
+
+def _feed_signer(key: str) -> signing.Signer:
+    return signing.Signer(salt=f"{FEED_SALT}:{key}", sep=".")
 
 
 def feed_collection(token: str) -> Collection:
     """The collection a private feed token names; a forged or stale one is not found."""
+    # The pk in front names the collection, whose owner's key the signature must carry.
+    candidate = (
+        Collection.objects.filter(pk=int(token.partition(".")[0] or 0)).first()
+        if (token.partition(".")[0].isdigit())
+        else None
+    )
+    if candidate is None:
+        raise Http404(NOT_FOUND)
     try:
-        pk = int(signing.Signer(salt=FEED_SALT, sep=".").unsign(token))
+        pk = int(_feed_signer(feed_key(candidate.owner)).unsign(token))
     except (signing.BadSignature, ValueError):
         raise Http404(NOT_FOUND) from None
     found = Collection.objects.filter(pk=pk).first()

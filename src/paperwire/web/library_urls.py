@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^papers/(?P<arxiv_id>.+)/mark$", pages.mark_paper, name="library-mark"),
     path("library", pages.library_page, name="library"),
     path("library/import", pages.import_page, name="library-import"),
+    path("library/feed/rotate", pages.rotate_feeds_page, name="library-feeds-rotate"),
     re_path(rf"^library/feed/{SIGNED}\.rss$", feeds.private_rss, name="library-feed-rss"),
     re_path(rf"^library/feed/{SIGNED}\.atom$", feeds.private_atom, name="library-feed-atom"),
     path("library/<str:slug>", pages.collection_page, name="library-collection"),
