@@ -1,0 +1,125 @@
+"""For you end to end in Chromium: a new reader signs up, goes through /for-you/start, marks
+three papers interested, gets a ranking on /for-you, and dismisses an item (it disappears).
+
+The ranking trains in the background (a Huey task) and the test site runs no worker, so the
+test runs the engine's ``retrain`` for the reader itself, through ``paperwire shell`` against
+the site's own database — the step a worker takes. That needs the site's environment, which
+the shared ``site`` fixture does not expose; this module starts a site of its own the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, DAYS, Mailbox, Site, _wait_until_up, free_port
+from tests.browser.test_site import sign_in
+from tests.conftest import PAPERWIRE, shared
+from tests.replay import ReplayServer
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+READER = "newcomer@example.org"
+
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, dict[str, str]]]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make install installs it)")
+    from aiosmtpd.controller import Controller
+
+    data = tmp_path_factory.mktemp("foryou-site")
+    daily = data / "daily"
+    daily.mkdir()
+    for day in DAYS:
+        shutil.copy(shared(f"hf-daily-papers/daily/{day}.json.gz"), daily)
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    arxiv = ReplayServer()
+    arxiv.__enter__()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PAPERWIRE_DATA_DIR": str(data),
+        "PAPERWIRE_DATABASE_URL": f"sqlite:///{data / 'site.sqlite3'}",
+        "PAPERWIRE_SMTP_URL": f"smtp+plain://127.0.0.1:{smtp.port}",
+        "PAPERWIRE_ARXIV_API_URL": f"{arxiv.url}/api/query",
+        "PAPERWIRE_ARXIV_REQUEST_INTERVAL": "0",
+        "PAPERWIRE_CACHE_URL": "file",
+        "PAPERWIRE_PAGE_CACHE_SECONDS": "0",
+        "PAPERWIRE_BASE_URL": url,
+    }
+    env.pop("PAPERWIRE_DEBUG", None)
+    imported = subprocess.run(
+        [str(PAPERWIRE), "import", "hf-daily", str(daily), "--no-progress"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    server = subprocess.Popen(
+        [str(PAPERWIRE), "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        _wait_until_up(url, server)
+        yield Site(url, mailbox, arxiv), env
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        smtp.stop()
+        arxiv.__exit__(None, None, None)
+
+
+def retrain(env: dict[str, str], email: str) -> None:
+    code = (
+        "from django.contrib.auth.models import User; from paperwire import foryou; "
+        f"foryou.retrain(User.objects.get(email={email!r}))"
+    )
+    done = subprocess.run(
+        [str(PAPERWIRE), "shell", "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_new_reader_gets_a_ranking_from_three_papers_and_dismisses_one(
+    own_site: tuple[Site, dict[str, str]], page: Any
+):
+    site, env = own_site
+    sign_in(site, page, READER)
+    page.goto(site.url + "/for-you")
+    assert page.locator("#no-signals").is_visible()
+    page.locator("#no-signals").get_by_role("link", name="Pick your categories").click()
+    page.wait_for_url("**/for-you/start")
+
+    cards = page.locator("#papers li.foryou-item")
+    assert cards.count() >= 10
+    for n in range(3):
+        cards.nth(n).get_by_role("button", name="Interested").click()
+        cards.nth(n).get_by_text("Saved ✓").wait_for()
+    assert "see your ranking" in page.locator("#progress").inner_text()
+    cards.nth(3).get_by_role("button", name="Not interested").click()
+    cards.nth(3).get_by_text("Not for you ✓").wait_for()
+
+    retrain(env, READER)
+    page.get_by_role("link", name="see your ranking").click()
+    page.wait_for_url("**/for-you")
+    items = page.locator("ol.foryou > li.foryou-item")
+    items.first.wait_for()
+    assert page.locator("ol.foryou .foryou-why").count() >= 1
+    count = items.count()
+    first_id = items.first.get_attribute("id")
+    items.first.get_by_role("button", name="Dismiss").click()
+    page.locator(f"#{first_id}").wait_for(state="detached")
+    assert items.count() == count - 1
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "for-you.png"), full_page=False)
+    page.reload()
+    assert page.locator(f"#{first_id}").count() == 0  # dismissed for good, not just hidden
+    assert page.problems == []
