@@ -311,6 +311,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_USER_DISPLAY = "paperwire.web.context.user_display"
+# A new reader starts by telling For you what they read (categories, an import, a few papers).
+ACCOUNT_SIGNUP_REDIRECT_URL = "/for-you/start"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 HTTPS = env_bool("PAPERWIRE_HTTPS", False)
 SSL_REDIRECT = env_bool("PAPERWIRE_SSL_REDIRECT", True)  # with HTTPS only
