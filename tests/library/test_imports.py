@@ -318,3 +318,11 @@ def test_thousands_of_entries_are_matched_in_a_few_queries(alice: User):
     assert seen[-1] == (n, n)
     assert len(lookups) <= n // 500 + 1  # by the chunk of ids, not by the entry
     print(f"\nimport of {n:,} BibTeX entries: {elapsed:.2f} s")
+
+
+def test_a_collection_name_the_library_refuses_stops_the_import_before_it_starts(alice: User):
+    paper("2401.00001")
+    with pytest.raises(LibraryError, match=r"^a collection name has at most 100 char") as refused:
+        import_library(alice, "@misc{k, eprint={2401.00001}}", collection="x" * 101)
+    assert "\n" not in str(refused.value)
+    assert not Entry.objects.filter(collection__owner=alice).exists()

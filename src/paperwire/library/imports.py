@@ -140,6 +140,10 @@ def import_library(
     if not records:
         name = f"{filename} " if filename else ""
         raise LibraryError(f"{name}holds no {_LABELS[kind]} entries")
+    if collection is not None:
+        # A collection the reader named must be usable before any entry is matched or
+        # fetched; a name in the file only falls back to "Saved" (see _save_all).
+        collection = collection_named(user, collection, create=True).name
     report = ImportReport(kind, total=len(records))
     done = 0
 
