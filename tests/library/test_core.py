@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
@@ -192,11 +192,6 @@ def test_an_addresss_signals_move_into_the_account_that_claims_it(
     assert claim_address(alice, "alice@example.org") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: claim_address copies an address's 'less' beside the account's own "
-    "'more' on the same paper, so both stand (mark() makes them exclude each other)",
-)
 def test_a_claimed_mark_replaces_its_opposite_as_mark_does(alice: User, p1: Paper):
     mark(alice, p1, "more")
     mark_address("alice@example.org", p1, "less")
@@ -250,13 +245,6 @@ def test_a_visit_remembers_the_one_before_and_reloads_are_one_visit(alice: User)
     assert reader.pk == alice.pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="core bug: deleting a User cascades to its votes, whose post_delete receiver "
-    "(signals._vote_changed) calls touch(), which re-creates the Reader row being deleted: "
-    "the foreign key fails at commit",
-)
 def test_an_account_with_votes_and_a_library_can_be_deleted(alice: User, p1: Paper):
     save(alice, p1)
     mark(alice, p1, "more")

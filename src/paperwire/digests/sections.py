@@ -17,11 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db.models.functions import Lower
-
 from paperwire.digests.models import Subscriber, Topic
-from paperwire.library import Reader
+from paperwire.library import readers_with_signals
 
 # What a section may show of one digest (a paper already shown above is not counted twice).
 FOR_YOU_ITEMS = 10
@@ -153,21 +150,10 @@ def readers_by_address(subscribers: Iterable[tuple[int, str, int | None]]) -> di
     rows = list(subscribers)
     if not rows:
         return {}
-    readers = Reader.objects.filter(signals_changed_at__isnull=False)
-    with_signals = set(readers.values_list("user_id", flat=True))
-    if not with_signals:
+    by_email = readers_with_signals()
+    if not by_email:
         return {}
-    by_email: dict[str, int] = {}
-    accounts = (
-        get_user_model()
-        .objects.filter(pk__in=readers.values("user_id"))
-        .exclude(email="")
-        .annotate(address=Lower("email"))
-        .order_by("pk")
-        .values_list("address", "pk")
-    )
-    for address, pk in accounts:
-        by_email.setdefault(address, pk)  # two accounts, one address: the older one
+    with_signals = set(by_email.values())
     found: dict[int, int] = {}
     for subscriber_id, email, user_id in rows:
         account = by_email.get(email.lower())

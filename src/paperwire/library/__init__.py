@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from paperwire.library.core import (
         LibraryError,
+        account_for_address,
         annotate,
         claim_address,
         clean_tags,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
         mark,
         mark_address,
         mark_from_address,
+        readers_with_signals,
         record_visit,
         remove,
         rename_collection,
@@ -64,15 +66,22 @@ if TYPE_CHECKING:
         Reader,
     )
     from paperwire.library.privacy import delete_reader_data, export_reader
-    from paperwire.library.signals import ReaderSignals, reader_signals, signals_changed, touch
+    from paperwire.library.signals import (
+        ReaderSignals,
+        one_touch,
+        reader_signals,
+        signals_changed,
+        touch,
+    )
 
 _HOMES = {
     **dict.fromkeys(
         [
-            "LibraryError", "annotate", "claim_address", "clean_tags", "collection_named",
-            "create_collection", "default_collection", "delete_collection", "feed_key", "mark",
-            "mark_address", "mark_from_address", "record_visit", "remove",
-            "rename_collection", "rotate_feed_key", "save", "set_public", "unmark",
+            "LibraryError", "account_for_address", "annotate", "claim_address", "clean_tags",
+            "collection_named", "create_collection", "default_collection", "delete_collection",
+            "feed_key", "mark", "mark_address", "mark_from_address", "record_visit", "remove",
+            "rename_collection", "readers_with_signals", "rotate_feed_key", "save", "set_public",
+            "unmark"
         ],
         "core",
     ),
@@ -81,7 +90,9 @@ _HOMES = {
     ),
     **dict.fromkeys(["delete_reader_data", "export_reader"], "privacy"),
     **dict.fromkeys(["FeedFilters", "FilterError", "canonical_query", "pinned"], "feedfilters"),
-    **dict.fromkeys(["ReaderSignals", "reader_signals", "signals_changed", "touch"], "signals"),
+    **dict.fromkeys(
+        ["ReaderSignals", "one_touch", "reader_signals", "signals_changed", "touch"], "signals"
+    ),
     **dict.fromkeys(
         [
             "FORMATS", "Format", "bibtex_fields", "cite_key", "entries_of", "export",
@@ -114,6 +125,7 @@ __all__ = [
     "Reader",
     "ReaderSignals",
     "Unmatched",
+    "account_for_address",
     "annotate",
     "bibtex_fields",
     "canonical_query",
@@ -134,9 +146,11 @@ __all__ = [
     "mark",
     "mark_address",
     "mark_from_address",
+    "one_touch",
     "paper_bibtex",
     "pinned",
     "reader_signals",
+    "readers_with_signals",
     "record_visit",
     "remove",
     "rename_collection",

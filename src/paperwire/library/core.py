@@ -205,10 +205,8 @@ def claim_address(user: Any, email: str) -> int:
         for row in Mark.objects.select_for_update().filter(user=None, email=email):
             if row.kind == Kind.SAVE:
                 save(user, row.paper)
-            else:
-                Mark.objects.get_or_create(
-                    user=user, paper=row.paper, kind=row.kind, defaults={"source": row.source}
-                )
+            else:  # as if the reader had clicked it: "more" replaces "less" and back
+                mark(user, row.paper, row.kind, row.source)
             row.delete()
             moved += 1
         if moved:
@@ -279,9 +277,7 @@ def record_visit(user: Any, *, gap_seconds: int = 30 * 60) -> Any:
 def mark_from_address(email: str, paper: Paper, kind: str, source: str = "mail") -> None:
     """A signal from a digest link, which knows only the subscriber's address: the account
     with that address gets it, or the address keeps it until someone signs up with it."""
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    user = account_for_address(email)
     if user is None:
         mark_address(email, paper, kind, source)
     elif kind == Kind.SAVE:
@@ -305,3 +301,30 @@ def rotate_feed_key(user: Any) -> str:
     reader.feed_key = key
     reader.save(update_fields=["feed_key"])
     return key
+
+
+def account_for_address(email: str) -> Any:
+    """The account that owns ``email`` (case-insensitively; of two, the older), or None."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(email__iexact=email.strip()).order_by("pk").first()
+
+
+def readers_with_signals() -> dict[str, int]:
+    """Lower-cased address -> account id, for every account that has ever had a signal: the
+    readers a personal ranking can serve, in one query (the digest composer's batch)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.functions import Lower
+
+    accounts = (
+        get_user_model()
+        .objects.filter(reader__signals_changed_at__isnull=False)
+        .exclude(email="")
+        .annotate(address=Lower("email"))
+        .order_by("pk")
+        .values_list("address", "pk")
+    )
+    found: dict[str, int] = {}
+    for address, pk in accounts:
+        found.setdefault(address, pk)  # two accounts, one address: the older one
+    return found

@@ -50,6 +50,7 @@ from paperwire.library.core import (
     save,
 )
 from paperwire.library.models import Collection, Entry
+from paperwire.library.signals import one_touch
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
 IMPORT_FORMATS = ("bibtex", "ris", "csv", "json")
@@ -160,7 +161,8 @@ def import_library(
         _fetch_missing(readable_records, report, advance)
     _match_dois(readable_records)
     _match_titles(readable_records)
-    _save_all(user, readable_records, collection, report, advance)
+    with one_touch(user):  # one change of the reader's signals, one retrain
+        _save_all(user, readable_records, collection, report, advance)
     for record in records:
         if record.paper is None:
             reason = record.problem or record.why_not or _nothing_matched(record)

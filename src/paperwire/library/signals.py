@@ -9,6 +9,9 @@ this" of; negatives are "less like this" and "not interested". Every change goes
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +43,34 @@ class ReaderSignals:
         return not self.positives and not self.negatives
 
 
+# Readers whose touches are held back by ``one_touch`` in this thread: pk -> touched since.
+_held = threading.local()
+
+
+@contextmanager
+def one_touch(user: Any) -> Iterator[None]:
+    """Hold back ``touch(user)`` inside the block and touch once at its end if anything
+    changed: a bulk import of 2,000 entries is one change, not 2,000 retrains."""
+    held: dict[int, bool] = _held.__dict__.setdefault("readers", {})
+    if user.pk in held:  # nested: the outer block touches
+        yield
+        return
+    held[user.pk] = False
+    try:
+        yield
+    finally:
+        touched = held.pop(user.pk)
+        if touched:
+            touch(user)
+
+
 def touch(user: Any) -> None:
     """Record that ``user``'s signals changed now; tell listeners once the change commits."""
     if user is None or not getattr(user, "pk", None):
+        return
+    held: dict[int, bool] = _held.__dict__.get("readers", {})
+    if user.pk in held:
+        held[user.pk] = True
         return
     now = timezone.now()
     updated = Reader.objects.filter(user=user).update(signals_changed_at=now)
@@ -85,4 +113,10 @@ def reader_signals(user: Any) -> ReaderSignals:
 @receiver(post_save, sender=Vote)
 @receiver(post_delete, sender=Vote)
 def _vote_changed(sender: Any, instance: Vote, **kwargs: Any) -> None:
+    # An account being deleted takes its votes with it: no reader is left to retrain, and
+    # touching would make again the Reader row the same delete is removing.
+    origin = kwargs.get("origin")  # what the delete started from: a Vote, or a queryset
+    origin_model = getattr(origin, "model", type(origin))
+    if origin is not None and origin_model is not Vote:
+        return
     touch(instance.user)
