@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from paperwire.api import errors, hf, library, reads, writes
+from paperwire.api import errors, foryou, hf, library, reads, writes
 from paperwire.api.errors import error_response
 from paperwire.api.openapi import PaperwireAPI
 
@@ -72,5 +72,6 @@ errors.install(api)
 # otherwise take "…/upvote" as part of an old-style id.
 api.add_router("", writes.router)
 api.add_router("", library.router)
+api.add_router("", foryou.router)
 api.add_router("", hf.router)
 api.add_router("", reads.router)
