@@ -12,6 +12,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from paperwire.library.addresses import (
+        feed_collection,
+        feed_token,
+        public_collection,
+        public_token,
+    )
     from paperwire.library.core import (
         LibraryError,
         account_for_address,
@@ -75,6 +81,9 @@ if TYPE_CHECKING:
     )
 
 _HOMES = {
+    **dict.fromkeys(
+        ["feed_collection", "feed_token", "public_collection", "public_token"], "addresses"
+    ),
     **dict.fromkeys(
         [
             "LibraryError", "account_for_address", "annotate", "claim_address", "clean_tags",
@@ -141,7 +150,9 @@ __all__ = [
     "entries_of",
     "export",
     "export_reader",
+    "feed_collection",
     "feed_key",
+    "feed_token",
     "import_library",
     "mark",
     "mark_address",
@@ -149,6 +160,8 @@ __all__ = [
     "one_touch",
     "paper_bibtex",
     "pinned",
+    "public_collection",
+    "public_token",
     "reader_signals",
     "readers_with_signals",
     "record_visit",

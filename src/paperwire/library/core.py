@@ -239,6 +239,9 @@ def _free_slug(name: str) -> str:
     slug = Collection.slug_for(name)
     if slug in RESERVED_SLUGS:
         raise LibraryError(f"{name!r} is taken by a page of the site; pick another name")
+    if slug == Collection.slug_for(DEFAULT_COLLECTION):
+        # Kept for "Saved" even before its first use, which makes it on demand.
+        raise LibraryError(f"{DEFAULT_COLLECTION!r} exists already")
     return slug
 
 

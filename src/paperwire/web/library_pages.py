@@ -31,7 +31,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.core import signing
 from django.db.models import CharField, Count, QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +40,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from paperwire import library
 from paperwire.catalogue.models import Paper
 from paperwire.community.votes import voted_ids
 from paperwire.library import (
@@ -59,9 +59,10 @@ from paperwire.library import (
     delete_collection,
     entries_of,
     export,
-    feed_key,
+    feed_token,
     import_library,
     mark,
+    public_token,
     remove,
     rename_collection,
     rotate_feed_key,
@@ -78,8 +79,6 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # The marks a button on a paper toggles; "more" / "less like this" live on For you.
 BUTTON_MARKS = (Kind.READ, Kind.NOT_INTERESTED)
 
-PUBLIC_SALT = "paperwire.web.library.public"
-FEED_SALT = "paperwire.web.library.feed"
 NOT_FOUND = "There is no such collection."
 
 
@@ -472,10 +471,6 @@ def import_page(request: HttpRequest) -> HttpResponse:
 # --- public collections ---------------------------------------------------------------------
 
 
-def public_token(collection: Collection) -> str:
-    return signing.Signer(salt=PUBLIC_SALT, sep=".").sign(str(collection.pk))
-
-
 def public_path(collection: Collection) -> str:
     return reverse(
         "library-public", kwargs={"token": public_token(collection), "slug": collection.slug}
@@ -484,11 +479,15 @@ def public_path(collection: Collection) -> str:
 
 def public_collection(token: str) -> Collection:
     """The public collection ``token`` names; a private, deleted or forged one is not found."""
-    try:
-        pk = int(signing.Signer(salt=PUBLIC_SALT, sep=".").unsign(token))
-    except (signing.BadSignature, ValueError):
-        raise Http404(NOT_FOUND) from None
-    found = Collection.objects.filter(pk=pk, public=True).first()
+    found = library.public_collection(token)
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+def feed_collection(token: str) -> Collection:
+    """The collection a private feed token names; a forged or revoked one is not found."""
+    found = library.feed_collection(token)
     if found is None:
         raise Http404(NOT_FOUND)
     return found
@@ -502,39 +501,6 @@ def rotate_feeds_page(request: HttpRequest) -> HttpResponse:
     rotate_feed_key(_reader(request))
     messages.success(request, "Your private feeds have new addresses; the old ones no longer work.")
     return redirect("library")
-
-
-def feed_token(collection: Collection) -> str:
-    """The secret part of a collection's private feed address (``/library/feed/<token>.rss``).
-
-    It signs the primary key with a salt of its own, so the public address (another salt)
-    does not give it away, and with the owner's feed key, so "new feed addresses" on
-    /library (``rotate_feed_key``) revokes every old one at once."""
-    return _feed_signer(feed_key(collection.owner)).sign(str(collection.pk))
-
-
-def _feed_signer(key: str) -> signing.Signer:
-    return signing.Signer(salt=f"{FEED_SALT}:{key}", sep=".")
-
-
-def feed_collection(token: str) -> Collection:
-    """The collection a private feed token names; a forged or stale one is not found."""
-    # The pk in front names the collection, whose owner's key the signature must carry.
-    candidate = (
-        Collection.objects.filter(pk=int(token.partition(".")[0] or 0)).first()
-        if (token.partition(".")[0].isdigit())
-        else None
-    )
-    if candidate is None:
-        raise Http404(NOT_FOUND)
-    try:
-        pk = int(_feed_signer(feed_key(candidate.owner)).unsign(token))
-    except (signing.BadSignature, ValueError):
-        raise Http404(NOT_FOUND) from None
-    found = Collection.objects.filter(pk=pk).first()
-    if found is None:
-        raise Http404(NOT_FOUND)
-    return found
 
 
 @never_cache
