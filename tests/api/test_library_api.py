@@ -472,3 +472,26 @@ def test_a_change_must_be_an_object(alice, as_alice, body):
         "/api/library/collections/shared", data=body, content_type="application/json"
     )
     assert response.status_code == 400
+
+
+def test_a_public_collection_is_readable_by_anyone_with_its_link_without_notes(
+    alice, as_alice, client
+):
+    group = create_collection(alice, "Open reading list")
+    save(alice, paper(title="Shared with the world"), group, note="zq-private-note", tags=["zq"])
+    slug = group.slug
+
+    private = send(as_alice, "get", f"/api/library/collections/{slug}").json()["collection"]
+    assert private["public_token"] is None
+    made_public = send(as_alice, "patch", f"/api/library/collections/{slug}", {"public": True})
+    token = made_public.json()["public_token"]
+
+    anonymous = client.get(f"/api/public/collections/{token}")
+    assert anonymous.status_code == 200
+    assert [p["title"] for p in anonymous.json()["papers"]] == ["Shared with the world"]
+    assert b"zq-private-note" not in anonymous.content
+    assert b'"zq"' not in anonymous.content
+
+    send(as_alice, "patch", f"/api/library/collections/{slug}", {"public": False})
+    assert client.get(f"/api/public/collections/{token}").status_code == 404
+    assert client.get(f"/api/public/collections/{token[:-2]}xx").status_code == 404

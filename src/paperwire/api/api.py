@@ -72,6 +72,7 @@ errors.install(api)
 # otherwise take "…/upvote" as part of an old-style id.
 api.add_router("", writes.router)
 api.add_router("", library.router)
+api.add_router("", library.public_router)
 api.add_router("", foryou.router)
 api.add_router("", hf.router)
 api.add_router("", reads.router)

@@ -25,6 +25,7 @@ from paperwire.api.personal_schemas import (
     EntryIn,
     EntryOut,
     LibraryOut,
+    PublicCollectionOut,
 )
 from paperwire.api.reads import UNSHOWN, ArxivId, Paging, find_paper
 from paperwire.api.schemas import Error
@@ -41,6 +42,8 @@ from paperwire.library import (
     delete_collection,
     entries_of,
     export,
+    public_collection,
+    public_token,
     rename_collection,
     save,
     set_public,
@@ -48,6 +51,8 @@ from paperwire.library import (
 from paperwire.library import remove as remove_entry
 
 router = Router(tags=["library"], auth=token_auth)
+# A public collection is readable by anyone who has its link: no token.
+public_router = Router(tags=["library"])
 
 # ninja answers 400 for a request its schemas refuse, TokenAuth 401 without a valid token and
 # 403 for a blocked account: every operation here may answer these.
@@ -92,6 +97,7 @@ def collection_out(collection: Collection, papers: int | None = None) -> dict[st
         "papers": papers,
         "created_at": collection.created_at,
         "updated_at": collection.updated_at,
+        "public_token": public_token(collection) if collection.public else None,
     }
 
 
@@ -309,3 +315,34 @@ def export_collection(request: HttpRequest, slug: Slug, params: Query[ExportQuer
         content_disposition_header(as_attachment=True, filename=filename) or "attachment"
     )
     return response
+
+
+@public_router.get(
+    "/public/collections/{token}",
+    response={200: PublicCollectionOut, 400: Error, 404: Error},
+    summary="A public collection",
+)
+def public_collection_papers(
+    request: HttpRequest,
+    token: Annotated[str, Path(description="the collection's public_token", max_length=200)],
+    params: Query[Paging],
+) -> dict[str, Any]:
+    """Anyone with the link reads a public collection's papers, never its notes or tags; a
+    private, deleted or forged one is not found."""
+    collection = public_collection(token)
+    if collection is None:
+        raise Http404("there is no such public collection")
+    entries = (
+        Entry.objects.filter(collection=collection, paper__hidden=False)
+        .select_related("paper")
+        .defer(*(f"paper__{name}" for name in UNSHOWN))
+        .order_by("-added_at", "-pk")
+    )
+    rows = list(entries[params.offset : params.offset + params.limit + 1])
+    return {
+        "name": collection.name,
+        "limit": params.limit,
+        "offset": params.offset,
+        "has_more": len(rows) > params.limit,
+        "papers": [paper_out(e.paper) for e in rows[: params.limit]],
+    }

@@ -41,6 +41,17 @@ class CollectionOut(Schema):
     papers: int = Field(description="how many papers it holds")
     created_at: dt.datetime
     updated_at: dt.datetime
+    public_token: str | None = Field(
+        description="while public: anyone reads it at /api/public/collections/{public_token}"
+    )
+
+
+class PublicCollectionOut(Schema):
+    name: str
+    limit: int
+    offset: int
+    has_more: bool
+    papers: list[PaperOut] = Field(description="the newest added first; no notes or tags")
 
 
 class LibraryOut(Schema):
