@@ -11,8 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from paperwire.api.auth import token_auth
-from paperwire.api.hf import PERIOD_PARAMETERS
-from paperwire.api.hf import _period as period_of_parameters
+from paperwire.api.hf import period_of
 from paperwire.api.openapi import dependencies, zero_or_one
 from paperwire.api.personal_schemas import (
     FEEDBACK_KINDS,
@@ -25,6 +24,7 @@ from paperwire.api.reads import UNSHOWN, ArxivId, ListFilters, find_paper, list_
 from paperwire.api.schemas import Error, period_field
 from paperwire.api.serialize import paper_out
 from paperwire.catalogue.models import Paper
+from paperwire.catalogue.periods import PERIOD_PARAMETERS
 from paperwire.community import trending as trend
 from paperwire.library import LibraryError, Mark, mark, reader_signals, unmark
 
@@ -114,7 +114,7 @@ def for_you(request: HttpRequest, params: Query[ForYouQuery]) -> dict[str, Any]:
     user = _reader(request)
     # hf's rule for date / week / month (one at most; the newest day if none) reads only
     # those three fields, which this query has too.
-    period = period_of_parameters(params)  # type: ignore[arg-type]
+    period = period_of(params)
     filters, _ = list_filters(request, params)
     code, message = _status(foryou.status(user), user)
     answer: dict[str, Any] = {"period": None, "status": code, "message": message, "items": []}

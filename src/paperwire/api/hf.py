@@ -17,7 +17,7 @@ from paperwire.api.openapi import dependencies, zero_or_one
 from paperwire.api.reads import UNSHOWN, ListFilters, list_filters, period_parameter
 from paperwire.api.schemas import Error, HfDailyItem, period_field
 from paperwire.api.serialize import hf_item
-from paperwire.catalogue.periods import Period, day, latest_day
+from paperwire.catalogue.periods import PERIOD_PARAMETERS, BadPeriod, Period, named_or_latest
 from paperwire.community import trending as trend
 
 router = Router(tags=["Hugging Face compatible"])
@@ -37,23 +37,18 @@ class DailyPapersQuery(ListFilters):
 
 
 # The parameter naming each kind of period; they exclude each other.
-PERIOD_PARAMETERS = ("date", "week", "month")
-KIND_OF_PARAMETER = dict(zip(PERIOD_PARAMETERS, ("day", "week", "month"), strict=True))
-
-
-def _period(params: DailyPapersQuery) -> Period | None:
-    given = [
-        (name, KIND_OF_PARAMETER[name], value)
-        for name in PERIOD_PARAMETERS
-        if (value := getattr(params, name)) is not None
-    ]
-    if len(given) > 1:
-        raise HttpError(400, "give only one of date, week and month")
-    if not given:
-        latest = latest_day()
-        return day(latest) if latest else None
-    name, kind, value = given[0]
-    return period_parameter(name, kind, value)
+def period_of(params: Any) -> Period | None:
+    """The period ``params``' date, week or month names (in its canonical spelling), else the
+    newest day with papers (catalogue.periods.named_or_latest); a bad one is a 400."""
+    given = {name: getattr(params, name, None) for name in PERIOD_PARAMETERS}
+    try:
+        period = named_or_latest(given)
+    except BadPeriod as exc:
+        raise HttpError(400, str(exc)) from None
+    for name, text in given.items():
+        if text:
+            return period_parameter(name, PERIOD_PARAMETERS[name], text)
+    return period
 
 
 @router.get(
@@ -67,7 +62,7 @@ def daily_papers(request: HttpRequest, params: Query[DailyPapersQuery]) -> list[
     """The papers of a day, an ISO week or a month (the newest day if none is given), as a
     JSON array of items shaped like ``https://huggingface.co/api/daily_papers``. Fields this
     site has nothing honest for are left out; docs/api.md has the mapping."""
-    period = _period(params)
+    period = period_of(params)
     filters, user = list_filters(request, params)
     if period is None:
         return []

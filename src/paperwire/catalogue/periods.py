@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Max
@@ -210,3 +211,25 @@ PARSERS = {"day": parse_day, "week": parse_week, "month": parse_month}
 def parse(kind: str, text: str) -> Period:
     """``text`` as a period of ``kind`` (day, week or month)."""
     return PARSERS[kind](text)
+
+
+# The query parameters (API, For you, `paperwire recommend`) that name a period, by kind.
+PERIOD_PARAMETERS = {"date": "day", "week": "week", "month": "month"}
+
+
+def named_or_latest(given: Mapping[str, str | None]) -> Period | None:
+    """The period one of ``date``, ``week`` or ``month`` names in ``given``, else the newest
+    day with papers, as on the home page (None when the catalogue has none).
+
+    Raises ``BadPeriod``, its message naming the parameter, for a bad value or for several."""
+    named = [(name, text) for name in PERIOD_PARAMETERS if (text := given.get(name))]
+    if len(named) > 1:
+        raise BadPeriod("give only one of date, week and month")
+    if named:
+        name, text = named[0]
+        try:
+            return parse(PERIOD_PARAMETERS[name], text)
+        except BadPeriod as exc:
+            raise BadPeriod(f"{name}: {exc}") from None
+    latest = latest_day()
+    return day(latest) if latest is not None else None

@@ -30,7 +30,7 @@ from paperwire.catalogue.periods import (
     day,
     latest_day,
     month_of,
-    parse,
+    named_or_latest,
     week_of,
 )
 from paperwire.community.trending import day_list, ranked_for_period
@@ -50,7 +50,7 @@ from paperwire.library import (
 from paperwire.search import current_model_id, vectors_for
 
 # The list pages' filter form context and pinning POST, shared so /for-you behaves as they do.
-from paperwire.web.lists import _filter_context, _pinning, bad_filters, canonical_filters
+from paperwire.web.lists import bad_filters, canonical_filters, filter_context, pinning
 from paperwire.web.paging import page_number
 
 PAGE_SIZE = 30
@@ -61,7 +61,6 @@ START_DAYS = 14
 START_PAPERS = 20
 START_POOL_PER_CATEGORY = 8
 POSITIVES_NEEDED = 3
-PERIOD_PARAMETERS = {"date": "day", "week": "week", "month": "month"}
 FEEDBACK = {"dismiss": Kind.NOT_INTERESTED, "more": Kind.MORE, "less": Kind.LESS}
 
 private = cache_control(private=True, no_store=True)
@@ -80,7 +79,7 @@ class Item:
 @login_required
 @private
 @canonical_filters
-@_pinning
+@pinning
 def for_you(request: HttpRequest) -> HttpResponse:
     foryou = _engine()
     try:
@@ -126,7 +125,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
         has_next=has_next,
         query=_query_without_page(request),
         # For you has no feed of its own (it is private): the links offer the period's list.
-        **_filter_context(request, filters, "daily"),
+        **filter_context(request, filters, "daily"),
         day_slug=day(period.first).slug,
         week_slug=week_of(period.first).slug,
         month_slug=month_of(period.first).slug,
@@ -169,14 +168,7 @@ _MODES = (
 def _period(request: HttpRequest) -> Period | None:
     """The period the query names (``date``, ``week`` or ``month``), else the newest day with
     papers, as on the home page; None when the catalogue has none."""
-    given = [(k, request.GET[k]) for k in PERIOD_PARAMETERS if request.GET.get(k)]
-    if len(given) > 1:
-        raise BadPeriod("give one of date=, week= or month=, not several")
-    if given:
-        name, text = given[0]
-        return parse(PERIOD_PARAMETERS[name], text)
-    latest = latest_day()
-    return day(latest) if latest is not None else None
+    return named_or_latest(request.GET)
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -58,7 +58,7 @@ def bad_filters(request: HttpRequest, error: FilterError) -> HttpResponse:
     return render(request, "web/error.html", {"status": 400, "message": str(error)}, status=400)
 
 
-def _pinning(view: View) -> View:
+def pinning(view: View) -> View:
     """A POST to a list page pins (or, with ``unpin``, clears) the reader's default filters,
     then shows the page as the defaults make it."""
 
@@ -81,7 +81,7 @@ def _pinning(view: View) -> View:
 
 
 def _list_view(view: View) -> View:
-    return canonical_filters(_pinning(anonymous_cache(reads=LIST_PARAMETERS)(view)))
+    return canonical_filters(pinning(anonymous_cache(reads=LIST_PARAMETERS)(view)))
 
 
 @_list_view
@@ -140,12 +140,12 @@ def trending(request: HttpRequest) -> HttpResponse:
             "gravity": trend.GRAVITY,
             "offset": trend.OFFSET_DAYS,
             "voted": voted_ids(request.user, [p.arxiv_id for p in page.items]),
-            **_filter_context(request, filters, "trending"),
+            **filter_context(request, filters, "trending"),
         },
     )
 
 
-def _filter_context(request: HttpRequest, filters: FeedFilters, feed: str) -> dict[str, Any]:
+def filter_context(request: HttpRequest, filters: FeedFilters, feed: str) -> dict[str, Any]:
     """What the filter form, the pager and the feed links need to carry the filters on."""
     own = [(n, v) for n in FILTER_PARAMETERS if (v := request.GET.get(n))]
     defaults = pinned(request.user)
@@ -207,7 +207,7 @@ def _period_page(request: HttpRequest, period: Period, *, is_home: bool = False)
         "new_ids": new_ids,
         "new_since": since,
         "new_count": papers.filter(created_at__gt=since).count() if since else 0,
-        **_filter_context(request, filters, "daily"),
+        **filter_context(request, filters, "daily"),
     }
     status = 200 if page.items or period.kind != "day" or is_home else 404
     return render(request, "web/daily.html", context, status=status)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
 from paperwire.catalogue.models import Paper
-from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse
+from paperwire.catalogue.periods import BadPeriod, Period, named_or_latest
 from paperwire.command import PaperwireCommand
 from paperwire.community.trending import day_list
 from paperwire.db import ensure_schema
@@ -18,7 +18,6 @@ from paperwire.library import reader_signals
 
 MAX_LIMIT = 1000
 POSITIVES_NEEDED = 3
-PERIOD_OPTIONS = {"date": "day", "week": "week", "month": "month"}
 
 
 class Command(PaperwireCommand):
@@ -92,15 +91,16 @@ class Command(PaperwireCommand):
 
 
 def _period(options: dict[str, Any]) -> Period | None:
-    for option, kind in PERIOD_OPTIONS.items():
-        text = options.get(option)
-        if text is not None:
-            try:
-                return parse(kind, text)
-            except BadPeriod as exc:
-                raise CommandError(f"--{option}: {exc}") from None
-    latest = latest_day()
-    return day(latest) if latest is not None else None
+    try:
+        return named_or_latest(
+            {
+                "date": options.get("date"),
+                "week": options.get("week"),
+                "month": options.get("month"),
+            }
+        )
+    except BadPeriod as exc:
+        raise CommandError(f"--{exc}") from None
 
 
 def _reader(email: str) -> Any:
