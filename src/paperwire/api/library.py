@@ -30,7 +30,7 @@ from paperwire.api.personal_schemas import (
 from paperwire.api.reads import UNSHOWN, ArxivId, Paging, find_paper
 from paperwire.api.schemas import Error
 from paperwire.api.serialize import paper_out
-from paperwire.api.writes import _object_or_nothing
+from paperwire.api.writes import object_or_nothing
 from paperwire.library import (
     DEFAULT_COLLECTION,
     FORMATS,
@@ -163,7 +163,7 @@ def change(request: HttpRequest, slug: Slug, payload: CollectionChange) -> dict[
     """Give only what changes. A new name moves the collection to a new slug (in the answer);
     409 when the name is taken, or for a new name for "Saved"."""
     # ninja would read a JSON array as an object of nothing, which means no change here.
-    _object_or_nothing(request, '{"public": true}')
+    object_or_nothing(request, '{"public": true}')
     collection = _collection(_reader(request), slug)
     try:
         with transaction.atomic():
@@ -237,7 +237,7 @@ def put_paper(
     """Save the paper (201), or, if it is there already, change its note or tags (200). A
     field left out stays as it is."""
     user = _reader(request)
-    _object_or_nothing(request, '{"note": "read with the group", "tags": ["rl"]}')
+    object_or_nothing(request, '{"note": "read with the group", "tags": ["rl"]}')
     collection = _collection(user, slug)
     paper = find_paper(arxiv_id)
     existed = Entry.objects.filter(collection=collection, paper=paper).exists()

@@ -33,7 +33,7 @@ router = Router(tags=["community"])
 WRITE_ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 403: Error, 429: Error}
 
 
-def _object_or_nothing(request: HttpRequest, example: str) -> None:
+def object_or_nothing(request: HttpRequest, example: str) -> None:
     """An optional body is a JSON object or nothing (as the OpenAPI document says). ninja reads
     a body that is not an object (``null``, ``[1]``, ``"true"``) as no body at all; for a vote
     that would silently mean "toggle", so it is refused."""
@@ -63,7 +63,7 @@ def upvote(
     """Set your vote with ``{"voted": true}`` or ``{"voted": false}``; without a body, the
     vote is toggled. Answers whether you now vote for it and its upvotes."""
     user = _user(request)
-    _object_or_nothing(request, '{"voted": true}')
+    object_or_nothing(request, '{"voted": true}')
     paper = find_paper(arxiv_id)
     rate_limit(request, "votes", "RATE_LIMIT_VOTES")
     if payload is None or payload.voted is None:
@@ -114,7 +114,7 @@ def _token(token: ApiToken) -> dict[str, Any]:
 def create_token(request: HttpRequest, payload: TokenIn | None = None) -> Status[dict[str, Any]]:
     """For a signed-in browser session (with the CSRF token in ``X-CSRFToken``): a new token,
     whose secret is in this answer only."""
-    _object_or_nothing(request, '{"name": "my laptop"}')
+    object_or_nothing(request, '{"name": "my laptop"}')
     name = " ".join((payload.name if payload else "token").split()) or "token"
     name = "".join(ch for ch in name if ch.isprintable())[:100] or "token"
     token, raw = ApiToken.issue(_user(request), name)
