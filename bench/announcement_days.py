@@ -18,13 +18,15 @@ same with arXiv's holidays, and the cut-off kept in the month of the paper's arX
 ``catalogue.redate`` runs over the months just imported (``catalogue.days.neighbour_days``;
 here only these papers are one another's neighbours, their days the schedule's). Its
 parameters were chosen on these same papers, so (b) and (c) are also printed for the papers
-of even and of odd id months apart: a fit to noise would gain on one half only. Then it checks the holiday table against the days the listing data lacks; compares how late
+of even and of odd id months apart: a fit to noise would gain on one half only.
+
+Then it checks the holiday table against the days the listing data lacks; compares how late
 papers submitted in the last minutes before the cut-off are; reads papers with a full time cut
 to their UTC and to their Eastern date, to show what a date-only time means and costs; and
-sorts the misses of (b) by cause. A paper's arXiv id is assigned when its batch closes, in
+sorts the misses of (c) by cause. A paper's arXiv id is assigned when its batch closes, in
 sequence, so the listing day of most of its id-neighbours is the day it was announced; that
 tells a paper held past its day from one announced on time but first in these listings later.
-The misses sorted by cause are those of (c); for those still held, it prints how often papers
+For those still held, it prints how often papers
 with each trait of their own record were held. The last line is exactly
 ``announcement_day papers=N weekday_rule=0.xxx schedule=0.xxx``, ``schedule`` being (c): the
 day paperwire gives a paper after ingest (a paper on the community list keeps that list's day
