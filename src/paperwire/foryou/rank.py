@@ -1,0 +1,211 @@
+"""Ranking for the pages and the digests: the stored model of each reader scores a period's
+papers; nothing is trained here (a reader without a model yet gets a status, not a wait)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from paperwire.catalogue.models import Paper
+from paperwire.foryou import features
+from paperwire.foryou.model import Floats, PaperSet, ReaderModel, Reason, score_many
+from paperwire.foryou.models import StoredModel
+from paperwire.foryou.train import MIN_POSITIVES
+from paperwire.library import Entry, Kind, Mark, reader_signals
+
+WORDS = 3
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    paper_id: int
+    score: float
+    why: list[str]  # sentences a reader understands
+
+
+class Status(enum.StrEnum):
+    NO_SIGNALS = "no_signals"
+    FEW_POSITIVES = "few_positives"  # fewer than MIN_POSITIVES
+    TRAINING = "training"  # signals changed; the new model is on its way
+    READY = "ready"
+
+
+def status(user: Any) -> Status:
+    signals = reader_signals(user)
+    if signals.empty:
+        return Status.NO_SIGNALS
+    if len(signals.positives) < MIN_POSITIVES:
+        return Status.FEW_POSITIVES
+    # A model trained on older signals still ranks while its successor trains.
+    blob = StoredModel.objects.filter(user=user).values_list("blob", flat=True).first()
+    return Status.READY if blob else Status.TRAINING
+
+
+def load(user_id: int) -> ReaderModel | None:
+    blob = StoredModel.objects.filter(user_id=user_id).values_list("blob", flat=True).first()
+    return ReaderModel.from_bytes(blob) if blob else None
+
+
+def _ids(papers: Iterable[int] | Iterable[Paper] | Any) -> list[int]:
+    if hasattr(papers, "values_list"):  # a queryset
+        return list(papers.values_list("pk", flat=True))
+    return [p.pk if isinstance(p, Paper) else int(p) for p in papers]
+
+
+def recommend(user: Any, papers: Iterable[int] | Any, limit: int = 50) -> list[Recommendation]:
+    """The best ``limit`` of ``papers`` (ids, Paper objects or a queryset) for ``user``, best
+    first, each with why; empty while the reader has no trained model."""
+    model = load(user.pk)
+    if model is None:
+        return []
+    signals = reader_signals(user)
+    candidates = features.candidates(_ids(papers))
+    scores = model.score(candidates)
+    top = _best(scores, candidates, signals.hidden, limit)
+    reasons = model.explain(candidates, top, words=WORDS)
+    titles = _titles(r.nearest for r in reasons)
+    how = {pk: _how(pk, signals.positives, signals.collections) for pk in titles}
+    positives = len(signals.positives)
+    return [
+        Recommendation(
+            int(candidates.ids[row]), float(scores[row]), _words(r, titles, how, positives)
+        )
+        for row, r in zip(top, reasons, strict=True)
+    ]
+
+
+def recommend_many(
+    user_ids: Sequence[int], candidate_ids: Sequence[int], limit: int = 10
+) -> dict[int, list[Recommendation]]:
+    """``recommend`` for many readers over the same papers (the digest composer): the models
+    are scored in blocks against one shared matrix; reasons name the nearest library paper.
+    Readers without a model are left out."""
+    candidates = features.candidates(candidate_ids)
+    out: dict[int, list[Recommendation]] = {}
+    chunk = 2000
+    for start in range(0, len(user_ids), chunk):
+        group = list(user_ids[start : start + chunk])
+        blobs = dict(
+            StoredModel.objects.filter(user_id__in=group)
+            .exclude(blob=b"")
+            .values_list("user_id", "blob")
+        )
+        readers = [u for u in group if blobs.get(u)]
+        models = [ReaderModel.from_bytes(blobs[u]) for u in readers]
+        hidden = _hidden_many(readers, candidates.ids.tolist())
+        tops: dict[int, tuple[list[int], Floats, list[int | None]]] = {}
+        for user_id, model, scores in zip(
+            readers, models, score_many(models, candidates), strict=True
+        ):
+            top = _best(scores, candidates, hidden.get(user_id, frozenset()), limit)
+            tops[user_id] = (top, scores, _nearest(model, candidates, top))
+        titles = _titles(n for _, _, near in tops.values() for n in near)
+        for user_id, (top, scores, near) in tops.items():
+            out[user_id] = [
+                Recommendation(
+                    int(candidates.ids[row]),
+                    float(scores[row]),
+                    [f"close to «{titles[n]}» in your library"] if n in titles else [],
+                )
+                for row, n in zip(top, near, strict=True)
+            ]
+    return out
+
+
+def more_like_collection(
+    collection: Any, candidate_ids: Sequence[int], limit: int = 20
+) -> list[Recommendation]:
+    """Papers like those of ``collection`` (a library ``Collection``): a model of its papers
+    made now, without an SVM (milliseconds), so no training waits."""
+    paper_ids = list(Entry.objects.filter(collection=collection).values_list("paper_id", flat=True))
+    if not paper_ids:
+        return []
+    negatives, calibration, _ = features.background()
+    library = features.paper_set(paper_ids)
+    if not len(library):
+        return []
+    empty = library.take(np.zeros(0, dtype=np.int64))
+    model = ReaderModel.fit(library, empty, negatives, calibration, learn_terms=False)
+    candidates = features.candidates(candidate_ids)
+    scores = model.score(candidates)
+    top = _best(scores, candidates, frozenset(paper_ids), limit)
+    reasons = model.explain(candidates, top, words=WORDS)
+    titles = _titles(r.nearest for r in reasons)
+    how = {pk: f"in {collection.name}" for pk in titles}
+    return [
+        Recommendation(
+            int(candidates.ids[row]), float(scores[row]), _words(r, titles, how, len(library))
+        )
+        for row, r in zip(top, reasons, strict=True)
+    ]
+
+
+def _best(scores: Floats, candidates: PaperSet, hidden: frozenset[int], limit: int) -> list[int]:
+    allowed = ~np.isin(candidates.ids, np.fromiter(hidden, dtype=np.int64, count=len(hidden)))
+    rows = np.flatnonzero(allowed)
+    if len(rows) > limit:
+        part = np.argpartition(-scores[rows], limit - 1)[:limit]
+        rows = rows[part]
+    order = np.lexsort((candidates.ids[rows], -scores[rows]))  # ties: the older id first
+    return [int(r) for r in rows[order]]
+
+
+def _nearest(model: ReaderModel, candidates: PaperSet, rows: list[int]) -> list[int | None]:
+    if not rows or not len(model.library_vectors):
+        return [None] * len(rows)
+    sims = candidates.vectors[rows] @ model.library_vectors.astype(np.float32).T
+    best = sims.argmax(axis=1)
+    return [
+        int(model.library_vector_ids[b]) if candidates.has_vector[r] else None
+        for r, b in zip(rows, best, strict=True)
+    ]
+
+
+def _hidden_many(user_ids: list[int], paper_ids: list[int]) -> dict[int, frozenset[int]]:
+    """What each reader must not be shown among ``paper_ids``: read, not interested, or in
+    their library (``ReaderSignals.hidden``, for many readers in two queries)."""
+    hidden: dict[int, set[int]] = {}
+    for start in range(0, len(user_ids), 500):
+        group = user_ids[start : start + 500]
+        for owner, pk in Entry.objects.filter(
+            collection__owner_id__in=group, paper_id__in=paper_ids
+        ).values_list("collection__owner_id", "paper_id"):
+            hidden.setdefault(owner, set()).add(pk)
+        for owner, pk in Mark.objects.filter(
+            user_id__in=group, paper_id__in=paper_ids, kind__in=[Kind.READ, Kind.NOT_INTERESTED]
+        ).values_list("user_id", "paper_id"):
+            hidden.setdefault(owner, set()).add(pk)
+    return {k: frozenset(v) for k, v in hidden.items()}
+
+
+def _titles(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    return dict(Paper.objects.filter(pk__in=wanted).values_list("pk", "title"))
+
+
+def _how(pk: int, positives: dict[int, str], collections: dict[int, list[str]]) -> str:
+    if collections.get(pk):
+        return "in " + ", ".join(collections[pk][:2])
+    kind = positives.get(pk)
+    if kind == "upvoted":
+        return "which you upvoted"
+    if kind == Kind.MORE:
+        return "which you asked more of"
+    return "in your library"
+
+
+def _words(reason: Reason, titles: dict[int, str], how: dict[int, str], total: int) -> list[str]:
+    out = []
+    if reason.nearest in titles:
+        nearest = reason.nearest
+        out.append(f"close to «{titles[nearest]}» {how.get(nearest, 'in your library')}")
+    if reason.words:
+        out.append("the words that weighed most: " + ", ".join(f"«{w}»" for w in reason.words))
+    if reason.category:
+        count = max(1, round(reason.category_share * total))
+        out.append(f"in {reason.category}, like {count} of your {total} papers")
+    return out
