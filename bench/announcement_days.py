@@ -51,7 +51,7 @@ from paperwire.catalogue.days import (
     announcement_day,
     cut_off,
     date_only,
-    id_month_key,
+    id_place,
     listing_days,
     neighbour_days,
 )
@@ -238,7 +238,9 @@ def main() -> None:
     print("  by the arXiv id's month (even / odd), schedule -> with the pass:")
     for name, parity in (("even months", 0), ("odd months", 1)):
         half = [
-            i for i, p in enumerate(papers) if int(id_month_key(p.arxiv_id) or "0") % 2 == parity
+            i
+            for i, p in enumerate(papers)
+            if int((id_place(p.arxiv_id) or ("0", 0))[0]) % 2 == parity
         ]
         before = sum(papers[i].listed == schedule[i] for i in half) / max(1, len(half))
         after = sum(papers[i].listed == final[i] for i in half) / max(1, len(half))

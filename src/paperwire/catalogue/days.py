@@ -231,7 +231,7 @@ def neighbour_days(rows: Iterable[DayRow]) -> dict[str, dt.date]:
     """
     months: dict[str, list[tuple[int, DayRow]]] = defaultdict(list)
     for row in rows:
-        place = _id_place(row.arxiv_id)
+        place = id_place(row.arxiv_id)
         if place is not None:
             months[place[0]].append((place[1], row))
     corrected: dict[str, dt.date] = {}
@@ -257,13 +257,8 @@ def date_only(moment: dt.datetime) -> bool:
     return utc.timetz() == dt.time(tzinfo=dt.UTC)
 
 
-def id_month_key(arxiv_id: str) -> str | None:
-    """``YYMM`` of a new-scheme id (the group ``neighbour_days`` compares within), else None."""
-    place = _id_place(arxiv_id)
-    return place[0] if place else None
-
-
-def _id_place(arxiv_id: str) -> tuple[str, int] | None:
+def id_place(arxiv_id: str) -> tuple[str, int] | None:
+    """``("YYMM", number)`` of a new-scheme id, the order ``neighbour_days`` reads; else None."""
     try:
         identifier = parse_arxiv_id(arxiv_id).id
     except InvalidArxivId:

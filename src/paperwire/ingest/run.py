@@ -19,6 +19,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from paperwire.catalogue.models import Paper
+from paperwire.catalogue.redate import redate_around
 from paperwire.ingest.merge import MERGED_FIELDS, merge
 from paperwire.ingest.models import Checkpoint
 from paperwire.ingest.rows import insert_papers
@@ -235,6 +236,10 @@ class Ingester:
             fingerprint_only = [p for k, p in remembered.items() if k not in changed]
             if fingerprint_only:
                 Paper.objects.bulk_update(fingerprint_only, ["fingerprints"], batch_size=500)
+            # Papers just added or changed are the id-neighbours that can move others' days
+            # (and merge gave their own the schedule's): in this transaction, so a kill
+            # leaves no re-dating owed.
+            redate_around([*created, *changed])
             if self.checkpoint_key and cursor is not None:
                 self._save_checkpoint(cursor, len(batch))
         return counts

@@ -1,0 +1,107 @@
+"""Re-dating stored papers by their arXiv id's neighbours (``catalogue.days.neighbour_days``).
+
+A paper's neighbours arrive after it does (the rest of its day's batch, a listing file), so
+the correction is a pass over the catalogue, not part of merging one record: ingest runs
+``redate_around`` on each batch's new and changed papers, in the batch's transaction, so a
+killed import leaves no month half re-dated and a resumed one ends where an uninterrupted one
+does. ``redate_months`` re-dates whole months.
+
+Only a paper whose day is the schedule's is moved: no listing day (``listing_date``, from a
+listing source) and no day on the community list (``daily_date``, which is then its day). Such
+papers and the rest vote as neighbours with their own day: the listing day, else the
+schedule's for their first version. A moved paper's ``modified_at`` moves to now in the same
+update, so that the search index, which re-reads papers by a ``modified_at`` watermark, picks
+up the new day. Each pass computes every day from the stored rows afresh, so it is idempotent
+and the same whatever the order of imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from paperwire.catalogue.days import (
+    REACH,
+    DayRow,
+    announcement_day,
+    date_only,
+    id_place,
+    neighbour_days,
+)
+from paperwire.catalogue.models import Paper
+
+_FIELDS = ("pk", "arxiv_id", "published", "listing_date", "daily_date", "announced_on")
+
+
+def redate_months(months: Iterable[str]) -> int:
+    """Re-date the papers of each ``YYMM`` month; return how many changed day."""
+    return sum(_redate(month, None) for month in sorted(set(months)))
+
+
+def redate_around(arxiv_ids: Iterable[str]) -> int:
+    """Re-date the papers whose neighbours ``arxiv_ids`` (just added or changed) may be.
+
+    Those are within ``REACH`` numbers of them in their month; their votes read papers up to
+    ``REACH`` further, so only that span of each month is read. Returns how many changed day.
+    """
+    spans: dict[str, tuple[int, int]] = {}
+    for arxiv_id in arxiv_ids:
+        place = id_place(arxiv_id)
+        if place is None:
+            continue
+        month, number = place
+        low, high = spans.get(month, (number, number))
+        spans[month] = (min(low, number), max(high, number))
+    return sum(_redate(month, spans[month]) for month in sorted(spans))
+
+
+def _redate(month: str, span: tuple[int, int] | None) -> int:
+    papers = Paper.objects.filter(arxiv_id__startswith=f"{month}.")
+    if span is not None:
+        # Ids of one month have one width (4 digits until 1412, 5 since), so their text order
+        # is their numeric order and the span is a range on the unique index.
+        width = 5 if month >= "1501" else 4
+        top = 10**width - 1
+        low, high = max(span[0] - 2 * REACH, 0), min(span[1] + 2 * REACH, top)
+        papers = papers.filter(
+            arxiv_id__range=(f"{month}.{low:0{width}d}", f"{month}.{high:0{width}d}")
+        )
+    rows: list[DayRow] = []
+    stored: dict[str, tuple[int, dt.date | None]] = {}
+    for pk, arxiv_id, published, listing_date, daily_date, announced_on in papers.values_list(
+        *_FIELDS
+    ):
+        if listing_date is not None:
+            rows.append(DayRow(arxiv_id, listing_date, False, movable=False))
+            continue
+        if published is None:
+            continue  # no day of its own to give or to vote with
+        own = announcement_day(published, arxiv_id=arxiv_id)
+        movable = daily_date is None and _within(arxiv_id, span)
+        rows.append(DayRow(arxiv_id, own, date_only(published), movable=movable))
+        if movable:
+            stored[arxiv_id] = (pk, announced_on)
+    corrected = neighbour_days(rows)
+    now = timezone.now()
+    changed = []
+    for row in rows:
+        if not row.movable:
+            continue
+        pk, announced_on = stored[row.arxiv_id]
+        day = corrected.get(row.arxiv_id, row.day)
+        if day != announced_on:
+            changed.append(Paper(pk=pk, announced_on=day, modified_at=now))
+    with transaction.atomic():
+        Paper.objects.bulk_update(changed, ["announced_on", "modified_at"], batch_size=500)
+    return len(changed)
+
+
+def _within(arxiv_id: str, span: tuple[int, int] | None) -> bool:
+    """Whether a paper's vote can have changed: within ``REACH`` of the span (or no span)."""
+    if span is None:
+        return True
+    place = id_place(arxiv_id)
+    return place is not None and span[0] - REACH <= place[1] <= span[1] + REACH
