@@ -7,7 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from paperwire.catalogue.days import HOLIDAYS, announcement_day, id_month, listing_days
+from paperwire.catalogue.days import (
+    HOLIDAYS,
+    DayRow,
+    announcement_day,
+    date_only,
+    id_month,
+    listing_days,
+    neighbour_days,
+)
 
 ET = ZoneInfo("America/New_York")
 
@@ -169,3 +177,101 @@ def test_every_submission_lands_on_a_listing_day_within_a_week() -> None:
         result = announcement_day(submitted)
         assert result in listed, submitted
         assert dt.timedelta(0) < result - submitted.astimezone(ET).date() <= dt.timedelta(days=7)
+
+
+# The id-order correction: arXiv numbers a month's papers in announcement order, so one
+# listing day's papers form a block of ids.
+WED, THU, FRI = day("2025-06-11"), day("2025-06-12"), day("2025-06-13")
+
+
+def block(first: int, listed: dt.date, count: int = 4, step: int = 10) -> list[DayRow]:
+    """``count`` timed papers from id 2506.<first> on, ``step`` apart, on ``listed``."""
+    return [DayRow(f"2506.{first + n * step:05d}", listed, date_only=False) for n in range(count)]
+
+
+def test_a_date_only_paper_inside_a_block_of_another_day_takes_that_day() -> None:
+    # Its bare date put it on Wednesday; its id sits among Thursday's papers.
+    rows = [*block(100, THU, 2), DayRow("2506.00125", WED, date_only=True), *block(130, THU, 2)]
+    assert neighbour_days(rows) == {"2506.00125": THU}
+
+
+def test_a_date_only_paper_also_moves_earlier() -> None:
+    # A bare date says nothing about which side of the cut-off it was: either way is possible.
+    rows = [*block(100, WED, 2), DayRow("2506.00125", THU, date_only=True), *block(130, WED, 2)]
+    assert neighbour_days(rows) == {"2506.00125": WED}
+
+
+def test_a_timed_paper_among_a_later_days_papers_was_held_and_moves_later() -> None:
+    rows = [*block(100, FRI, 2), DayRow("2506.00125", WED, date_only=False), *block(130, FRI, 2)]
+    assert neighbour_days(rows) == {"2506.00125": FRI}
+
+
+def test_a_timed_paper_is_never_moved_earlier() -> None:
+    # arXiv announces nothing before its cut-off: earlier neighbours are the ones misdated.
+    rows = [*block(100, WED, 2), DayRow("2506.00125", FRI, date_only=False), *block(130, WED, 2)]
+    assert neighbour_days(rows) == {}
+
+
+def test_a_paper_that_is_not_movable_only_votes() -> None:
+    rows = [
+        *block(100, THU, 2),
+        DayRow("2506.00125", WED, True, movable=False),
+        *block(130, THU, 2),
+    ]
+    assert neighbour_days(rows) == {}
+
+
+def test_three_of_the_four_nearest_must_agree() -> None:
+    split = [*block(100, THU, 2), *block(130, FRI, 2)]
+    assert neighbour_days([*split, DayRow("2506.00125", WED, date_only=True)]) == {}
+    three = [*block(100, THU, 3), *block(140, FRI, 1)]  # 100, 110, 120 | 140
+    assert neighbour_days([*three, DayRow("2506.00125", WED, date_only=True)]) == {
+        "2506.00125": THU
+    }
+
+
+def test_only_the_four_nearest_ids_vote() -> None:
+    # Four Friday papers right around it outvote six Thursday papers farther off.
+    rows = [
+        *block(10, THU, 3),
+        *block(120, FRI, 2, step=2),
+        DayRow("2506.00125", WED, date_only=True),
+        *block(126, FRI, 2, step=2),
+        *block(200, THU, 3),
+    ]
+    assert neighbour_days(rows) == {"2506.00125": FRI}
+
+
+def test_neighbours_more_than_300_numbers_away_or_in_another_month_do_not_vote() -> None:
+    near_and_far = [*block(100, THU, 3), DayRow("2506.00500", THU, False)]  # 500: 375 away
+    assert neighbour_days([*near_and_far, DayRow("2506.00125", WED, date_only=True)]) == {}
+    other_month = [DayRow(f"2505.{n:05d}", THU, False) for n in (110, 120, 130, 140)]
+    assert neighbour_days([*other_month, DayRow("2506.00125", WED, date_only=True)]) == {}
+
+
+def test_votes_use_the_neighbours_own_days_not_corrected_ones() -> None:
+    # 121 moves to Thursday. 145's four nearest are 135, 130 (Thu), 165 (Fri) and 121: with
+    # 121's own Wednesday there is no majority; with its corrected Thursday there would be,
+    # and the result would hang on which paper was looked at first.
+    rows = [
+        DayRow("2506.00110", THU, False),
+        DayRow("2506.00121", WED, date_only=True),
+        DayRow("2506.00130", THU, False),
+        DayRow("2506.00135", THU, False),
+        DayRow("2506.00145", WED, date_only=True),
+        DayRow("2506.00165", FRI, False),
+    ]
+    assert neighbour_days(rows) == {"2506.00121": THU}
+    assert neighbour_days(reversed(rows)) == {"2506.00121": THU}
+
+
+def test_old_scheme_ids_and_non_ids_are_left_alone() -> None:
+    old = [DayRow(f"hep-th/9901{n:03d}", THU, False) for n in (1, 2, 4, 5)]
+    rows = [*old, DayRow("hep-th/9901003", WED, date_only=True), DayRow("junk", WED, True)]
+    assert neighbour_days(rows) == {}
+
+
+def test_a_date_only_time_is_midnight_utc() -> None:
+    assert date_only(dt.datetime(2026, 4, 7, tzinfo=dt.UTC))
+    assert not date_only(dt.datetime(2026, 4, 7, 0, 0, 1, tzinfo=dt.UTC))
+    assert not date_only(eastern("2026-04-07", "00:00:00"))
