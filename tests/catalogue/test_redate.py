@@ -1,0 +1,141 @@
+"""Stored papers re-dated by their arXiv id's neighbours: only days that are the schedule's move.
+
+These run on SQLite and, under `make test-postgres`, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from paperwire.catalogue.days import announcement_day
+from paperwire.catalogue.models import Paper
+from paperwire.catalogue.redate import redate_around, redate_months
+from tests.factories import paper
+
+pytestmark = pytest.mark.django_db
+
+WED, THU, FRI = dt.date(2025, 6, 11), dt.date(2025, 6, 12), dt.date(2025, 6, 13)
+# Midnight UTC of Tuesday 10 June: a source that gave only the date. By the schedule (before
+# Tuesday's cut-off) Wednesday's list.
+TUESDAY_DATE_ONLY = dt.datetime(2025, 6, 10, tzinfo=dt.UTC)
+# Tuesday 10:00 EDT, before the cut-off: Wednesday's list.
+TUESDAY_MORNING = dt.datetime(2025, 6, 10, 14, tzinfo=dt.UTC)
+# Wednesday 15:00 EDT, after the cut-off: Friday's list.
+WEDNESDAY_AFTERNOON = dt.datetime(2025, 6, 11, 19, tzinfo=dt.UTC)
+LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def listed(number: int, day: dt.date) -> Paper:
+    """A paper from a listing source: its day is real."""
+    return paper(f"2506.{number:05d}", day=day, listing_date=day, published=None)
+
+
+def scheduled(number: int, published: dt.datetime, **fields: Any) -> Paper:
+    """A paper without a listing day, dated by the schedule as ingest dates it."""
+    arxiv_id = f"2506.{number:05d}"
+    day = announcement_day(published, arxiv_id=arxiv_id)
+    made = paper(arxiv_id, day=day, published=published, **fields)
+    Paper.objects.filter(pk=made.pk).update(modified_at=LONG_AGO)
+    return made
+
+
+def block(day: dt.date, *numbers: int) -> None:
+    for number in numbers:
+        listed(number, day)
+
+
+def day_of(made: Paper) -> dt.date | None:
+    return Paper.objects.get(pk=made.pk).announced_on
+
+
+def test_a_date_only_paper_in_the_middle_of_another_days_block_takes_that_day() -> None:
+    block(THU, 100, 110, 130, 140)
+    target = scheduled(120, TUESDAY_DATE_ONLY)
+    assert day_of(target) == WED
+    assert redate_months(["2506"]) == 1
+    assert day_of(target) == THU
+
+
+def test_a_timed_paper_whose_neighbours_are_later_was_held_and_moves_later() -> None:
+    block(FRI, 100, 110, 130, 140)
+    target = scheduled(120, TUESDAY_MORNING)
+    redate_months(["2506"])
+    assert day_of(target) == FRI
+
+
+def test_a_timed_paper_whose_neighbours_are_earlier_never_moves_earlier() -> None:
+    block(THU, 100, 110, 130, 140)
+    target = scheduled(120, WEDNESDAY_AFTERNOON)
+    assert redate_months(["2506"]) == 0
+    assert day_of(target) == FRI
+
+
+def test_a_paper_with_a_listing_day_is_never_moved() -> None:
+    block(FRI, 100, 110, 130, 140)
+    target = paper("2506.00120", day=WED, listing_date=WED, published=TUESDAY_DATE_ONLY)
+    redate_months(["2506"])
+    assert day_of(target) == WED
+
+
+def test_a_paper_on_the_community_list_is_never_moved() -> None:
+    block(THU, 100, 110, 130, 140)
+    on_the_list = scheduled(120, TUESDAY_DATE_ONLY, daily_date=WED)
+    assert redate_months(["2506"]) == 0
+    assert day_of(on_the_list) == WED
+
+
+def test_a_paper_on_the_community_list_votes_with_its_schedule_day() -> None:
+    block(THU, 100, 130)
+    wednesday_morning = dt.datetime(2025, 6, 11, 14, tzinfo=dt.UTC)  # Thursday's list
+    scheduled(120, wednesday_morning, daily_date=THU)
+    scheduled(125, wednesday_morning, daily_date=FRI)
+    target = scheduled(127, TUESDAY_DATE_ONLY)
+    # Without their votes 127 would have three neighbours: too few to move it.
+    redate_months(["2506"])
+    assert day_of(target) == THU
+
+
+def test_a_moved_paper_gets_a_new_modified_at_and_the_others_keep_theirs() -> None:
+    block(THU, 100, 110, 130, 140)
+    target = scheduled(120, TUESDAY_DATE_ONLY)
+    untouched = scheduled(900, TUESDAY_MORNING)
+    before = timezone.now()
+    redate_months(["2506"])
+    assert Paper.objects.get(pk=target.pk).modified_at >= before
+    assert Paper.objects.get(pk=untouched.pk).modified_at == LONG_AGO
+
+
+def test_the_pass_is_idempotent_and_follows_the_neighbours_back() -> None:
+    block(THU, 100, 110, 130, 140)
+    target = scheduled(120, TUESDAY_DATE_ONLY)
+    assert redate_months(["2506"]) == 1
+    assert redate_months(["2506"]) == 0
+    # The block turns out to be two days: the vote is gone, and the schedule's day is back.
+    Paper.objects.filter(arxiv_id__in=["2506.00130", "2506.00140"]).update(
+        listing_date=FRI, announced_on=FRI
+    )
+    assert redate_months(["2506"]) == 1
+    assert day_of(target) == WED
+
+
+def test_around_new_ids_re_dates_what_the_whole_month_would() -> None:
+    block(THU, 100, 110, 130, 140)
+    near = scheduled(120, TUESDAY_DATE_ONLY)
+    block(FRI, 5000, 5010, 5030, 5040)
+    far = scheduled(5020, TUESDAY_MORNING)
+    assert redate_around(["2506.00140"]) == 1  # only 120 is within reach of 140
+    assert (day_of(near), day_of(far)) == (THU, WED)
+    assert redate_months(["2506"]) == 1
+    assert day_of(far) == FRI
+
+
+def test_other_months_and_old_scheme_ids_are_left_alone() -> None:
+    block(THU, 100, 110, 130, 140)
+    target = scheduled(120, TUESDAY_DATE_ONLY)
+    assert redate_months(["2505"]) == 0
+    assert redate_around(["hep-th/9901001", "not an id"]) == 0
+    assert day_of(target) == WED
