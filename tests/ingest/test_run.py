@@ -196,3 +196,41 @@ def test_a_crash_mid_import_resumes_with_no_duplicates_and_no_gaps():
     ids = list(Paper.objects.values_list("arxiv_id", flat=True))
     assert len(ids) == len(set(ids)) == 200
     assert not Checkpoint.objects.filter(key=key).exists()  # done: nothing left to resume
+
+
+def oai_record(number: int, published: dt.datetime) -> PaperRecord:
+    """An OAI-PMH ``arXiv``-format record: no listing day, its first version only a date."""
+    arxiv_id = f"2506.{number:05d}"
+    return PaperRecord(arxiv_id, Source.OAI, arxiv_id, title=f"Paper {number}", published=published)
+
+
+def listing_record(number: int, day: dt.date) -> PaperRecord:
+    arxiv_id = f"2506.{number:05d}"
+    return PaperRecord(
+        arxiv_id, Source.LISTING, arxiv_id, title=f"Paper {number}", listing_date=day
+    )
+
+
+def test_an_import_re_dates_earlier_papers_when_their_id_neighbours_arrive():
+    # OAI gave only the date Tuesday 10 June 2025: by the schedule, Wednesday's list.
+    bare = dt.datetime(2025, 6, 10, tzinfo=dt.UTC)
+    run(ListStream([oai_record(120, bare)], "OAI-PMH"))
+    assert Paper.objects.get(arxiv_id="2506.00120").announced_on == dt.date(2025, 6, 11)
+    # Thursday's listing arrives: the ids around it were all announced that day.
+    thursday = dt.date(2025, 6, 12)
+    neighbours: list[SourceItem] = [listing_record(n, thursday) for n in (100, 110, 130, 140)]
+    run(ListStream(neighbours, "listing"), batch_size=2)
+    assert Paper.objects.get(arxiv_id="2506.00120").announced_on == thursday
+
+
+def test_re_merging_a_re_dated_paper_keeps_the_neighbours_day():
+    # Merge gives the schedule's day again; the same batch's pass gives the block's back.
+    thursday = dt.date(2025, 6, 12)
+    run(ListStream([listing_record(n, thursday) for n in (100, 110, 130, 140)], "listing"))
+    bare = dt.datetime(2025, 6, 10, tzinfo=dt.UTC)
+    run(ListStream([oai_record(120, bare)], "OAI-PMH"))
+    assert Paper.objects.get(arxiv_id="2506.00120").announced_on == thursday
+    newer = oai_record(120, bare)
+    newer.abstract = "Now with an abstract."
+    run(ListStream([newer], "OAI-PMH"))
+    assert Paper.objects.get(arxiv_id="2506.00120").announced_on == thursday
