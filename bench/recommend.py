@@ -397,6 +397,8 @@ def compose(
 ) -> list[str]:
     """For-you sections of ``--compose-sample`` subscribers through ``recommend_many``; their
     models are the dev readers' trained models (real papers' signals) under fresh accounts."""
+    from django.contrib.auth.hashers import make_password
+
     from paperwire.dbutil import insert_rows
     from paperwire.foryou import features, recommend_many
     from paperwire.foryou.models import StoredModel
@@ -409,7 +411,8 @@ def compose(
     )
     first = users.objects.count()
     users.objects.bulk_create(
-        [users(username=f"subscriber{n}", password="!") for n in range(sample)], batch_size=5000
+        [users(username=f"subscriber{n}", password=make_password(None)) for n in range(sample)],
+        batch_size=5000,
     )
     ids = list(users.objects.filter(username__startswith="subscriber").values_list("pk", flat=True))
     from django.utils import timezone

@@ -114,9 +114,9 @@ def paper_set(paper_ids: Iterable[int], *, texts: bool = False) -> PaperSet:
             if matrix.shape[1] != dim:
                 vectors = np.zeros((len(ids), matrix.shape[1]), dtype=np.float32)
             row_of = {pk: n for n, pk in enumerate(ids)}
-            rows = [row_of[pk] for pk in with_vector]
-            vectors[rows] = matrix
-            has[rows] = True
+            placed = [row_of[pk] for pk in with_vector]
+            vectors[placed] = matrix
+            has[placed] = True
     return PaperSet(
         ids=np.array(ids, dtype=np.int64),
         terms=weigh(term_counts(documents), idf()),
@@ -146,8 +146,11 @@ def background() -> tuple[PaperSet, PaperSet, Floats]:
         )
         pool.sort()  # the sample depends on which papers, not on the order they came in
         picked = random.Random(SEED).sample(pool, min(len(pool), BACKGROUND + CALIBRATION))
-        calibration = paper_set(picked[:CALIBRATION])
-        negatives = paper_set(picked[CALIBRATION:])
+        if len(picked) >= 4 * CALIBRATION:
+            calibration = paper_set(picked[:CALIBRATION])
+            negatives = paper_set(picked[CALIBRATION:])
+        else:  # a small catalogue: every paper serves both (disjoint halves would be noise)
+            calibration = negatives = paper_set(picked)
         reference = negatives.vectors[negatives.has_vector][:HUB_REFERENCE]
         calibration.with_hub(reference)
         _background = (time.monotonic(), negatives, calibration, reference)

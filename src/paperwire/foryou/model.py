@@ -62,6 +62,9 @@ KEEP_LIBRARY = 100  # the newest positives kept for the nearest-paper features
 KEEP_ROW_TERMS = 64  # a library paper's heaviest terms kept for near_terms
 EXPLICIT_NEGATIVE_WEIGHT = 5.0  # a dismissal says more than an unlabelled paper
 FORMAT = 1
+# A feature that hardly varies over the calibration sample (a tiny catalogue) must not blow
+# up: real spreads are 0.02-0.5.
+MIN_SCALE = 0.01
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
@@ -98,7 +101,7 @@ def fit_idf(counts: sp.csr_matrix, max_df: float = 0.1) -> Floats:
     reader). A small catalogue keeps every term, since there a tenth is a handful of papers."""
     papers = counts.shape[0]
     df = np.bincount(counts.indices, minlength=N_TERMS)
-    idf = (np.log((1.0 + papers) / (1.0 + df)) + 1.0).astype(np.float32)
+    idf: Floats = (np.log((1.0 + papers) / (1.0 + df)) + 1.0).astype(np.float32)
     if papers >= 1000:
         idf[df > max_df * papers] = 0.0
     return idf
@@ -258,7 +261,7 @@ class ReaderModel:
             term_weight=weight,
             bias=bias,
             library_ids=library.ids.astype(np.int64),
-            library_terms=_heaviest(library.terms, KEEP_ROW_TERMS),
+            library_terms=_heaviest(library.terms, KEEP_ROW_TERMS, np.float16),
             library_vectors=library.vectors[vector_rows].astype(np.float16),
             library_vector_ids=library.ids[vector_rows].astype(np.int64),
             library_recency=recency.astype(np.float16),
@@ -277,16 +280,16 @@ class ReaderModel:
             return
         raw = self.features(calibration)
         self.mean = raw.mean(axis=0).astype(np.float32)
-        self.scale = np.maximum(raw.std(axis=0), 1e-6).astype(np.float32)
+        self.scale = np.maximum(raw.std(axis=0), MIN_SCALE).astype(np.float32)
         with_vector = raw[calibration.has_vector]
         if len(with_vector) > 1:  # the meaning features exist only for papers with a vector
             for column in (2, 4):
                 self.mean[column] = with_vector[:, column].mean()
-                self.scale[column] = max(float(with_vector[:, column].std()), 1e-6)
+                self.scale[column] = max(float(with_vector[:, column].std()), MIN_SCALE)
         if len(self.negative_vectors) and calibration.has_vector.any():
             near = self._nearest_negative(calibration)[calibration.has_vector]
             self.negative_mean = float(near.mean())
-            self.negative_scale = float(max(near.std(), 1e-6))
+            self.negative_scale = float(max(near.std(), MIN_SCALE))
 
     # ---- scoring --------------------------------------------------------------------
 
@@ -483,8 +486,11 @@ def _svm(
     return keep.astype(np.int32), coef[keep].astype(np.float16), float(svm.intercept_[0])
 
 
-def _heaviest(rows: sp.csr_matrix, keep: int) -> sp.csr_matrix:
-    """Each row reduced to its ``keep`` heaviest terms (they decide the cosine)."""
+def _heaviest(
+    rows: sp.csr_matrix, keep: int, stored: type[np.floating] = np.float32
+) -> sp.csr_matrix:
+    """Each row reduced to its ``keep`` heaviest terms (they decide the cosine), its values
+    rounded as they are ``stored`` so that a model scores the same before and after storage."""
     rows = rows.tocsr()
     indptr, indices, data = [0], [], []
     for n in range(rows.shape[0]):
@@ -499,7 +505,9 @@ def _heaviest(rows: sp.csr_matrix, keep: int) -> sp.csr_matrix:
         indptr.append(indptr[-1] + len(idx))
     return sp.csr_matrix(
         (
-            np.concatenate(data).astype(np.float32) if data else np.zeros(0, np.float32),
+            np.concatenate(data).astype(stored).astype(np.float32)
+            if data
+            else np.zeros(0, np.float32),
             np.concatenate(indices).astype(np.int32) if indices else np.zeros(0, np.int32),
             np.array(indptr, dtype=np.int32),
         ),
