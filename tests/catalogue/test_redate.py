@@ -6,9 +6,15 @@ These run on SQLite and, under `make test-postgres`, on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.apps import apps as current_apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from paperwire.catalogue.days import announcement_day
@@ -139,3 +145,49 @@ def test_other_months_and_old_scheme_ids_are_left_alone() -> None:
     assert redate_months(["2505"]) == 0
     assert redate_around(["hep-th/9901001", "not an id"]) == 0
     assert day_of(target) == WED
+
+
+@pytest.fixture
+def executor() -> Iterator[MigrationExecutor]:
+    """Migrations run for real; the schema is brought back to the latest afterwards."""
+    executor = MigrationExecutor(connection)
+    try:
+        yield executor
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_re_dates_papers_already_imported(executor: MigrationExecutor) -> None:
+    before = ("catalogue", "0004_announcement_days")
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps.get_model("catalogue", "Paper")
+    for number in (100, 110, 130, 140):
+        old.objects.create(
+            arxiv_id=f"2506.{number:05d}", title="T", listing_date=THU, announced_on=THU
+        )
+    old.objects.create(
+        arxiv_id="2506.00120", title="T", published=TUESDAY_DATE_ONLY, announced_on=WED
+    )
+    old.objects.create(arxiv_id="hep-th/9901001", title="T", published=LONG_AGO)
+    old.objects.update(modified_at=LONG_AGO)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("catalogue", "0005_neighbour_days")])
+
+    moved = Paper.objects.get(arxiv_id="2506.00120")
+    assert (moved.announced_on, moved.modified_at > LONG_AGO) == (THU, True)
+    assert not Paper.objects.exclude(arxiv_id="2506.00120").filter(modified_at__gt=LONG_AGO)
+
+
+@pytest.mark.django_db
+def test_the_migration_finds_the_months_of_every_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("paperwire.catalogue.migrations.0005_neighbour_days")
+    monkeypatch.setattr(module, "BATCH", 2)
+    block(THU, 100, 110, 130, 140)
+    target = scheduled(120, TUESDAY_DATE_ONLY)
+    paper("2505.00001", published=LONG_AGO)
+    schema_editor = SimpleNamespace(connection=connection)
+    module.backfill(current_apps, schema_editor)
+    assert day_of(target) == THU

@@ -36,9 +36,12 @@ from paperwire.catalogue.models import Paper
 _FIELDS = ("pk", "arxiv_id", "published", "listing_date", "daily_date", "announced_on")
 
 
-def redate_months(months: Iterable[str]) -> int:
-    """Re-date the papers of each ``YYMM`` month; return how many changed day."""
-    return sum(_redate(month, None) for month in sorted(set(months)))
+def redate_months(months: Iterable[str], *, model: type[Paper] = Paper) -> int:
+    """Re-date the papers of each ``YYMM`` month; return how many changed day.
+
+    ``model``: a migration's historical ``Paper``.
+    """
+    return sum(_redate(month, None, model) for month in sorted(set(months)))
 
 
 def redate_around(arxiv_ids: Iterable[str]) -> int:
@@ -55,11 +58,11 @@ def redate_around(arxiv_ids: Iterable[str]) -> int:
         month, number = place
         low, high = spans.get(month, (number, number))
         spans[month] = (min(low, number), max(high, number))
-    return sum(_redate(month, spans[month]) for month in sorted(spans))
+    return sum(_redate(month, spans[month], Paper) for month in sorted(spans))
 
 
-def _redate(month: str, span: tuple[int, int] | None) -> int:
-    papers = Paper.objects.filter(arxiv_id__startswith=f"{month}.")
+def _redate(month: str, span: tuple[int, int] | None, model: type[Paper]) -> int:
+    papers = model.objects.filter(arxiv_id__startswith=f"{month}.")
     if span is not None:
         # Ids of one month have one width (4 digits until 1412, 5 since), so their text order
         # is their numeric order and the span is a range on the unique index.
@@ -93,9 +96,9 @@ def _redate(month: str, span: tuple[int, int] | None) -> int:
         pk, announced_on = stored[row.arxiv_id]
         day = corrected.get(row.arxiv_id, row.day)
         if day != announced_on:
-            changed.append(Paper(pk=pk, announced_on=day, modified_at=now))
+            changed.append(model(pk=pk, announced_on=day, modified_at=now))
     with transaction.atomic():
-        Paper.objects.bulk_update(changed, ["announced_on", "modified_at"], batch_size=500)
+        model.objects.bulk_update(changed, ["announced_on", "modified_at"], batch_size=500)
     return len(changed)
 
 
