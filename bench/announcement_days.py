@@ -26,11 +26,11 @@ to their UTC and to their Eastern date, to show what a date-only time means and 
 sorts the misses of (c) by cause. A paper's arXiv id is assigned when its batch closes, in
 sequence, so the listing day of most of its id-neighbours is the day it was announced; that
 tells a paper held past its day from one announced on time but first in these listings later.
-For those still held, it prints how often papers
-with each trait of their own record were held. The last line is exactly
-``announcement_day papers=N weekday_rule=0.xxx schedule=0.xxx``, ``schedule`` being (c): the
-day paperwire gives a paper after ingest (a paper on the community list keeps that list's day
-as its day; the pass leaves it alone and it only votes as a neighbour).
+For those still held, it prints how often papers with each trait of their own record were
+held. The last line is exactly ``announcement_day papers=N weekday_rule=0.xxx schedule=0.xxx``,
+``schedule`` being (c): the day paperwire gives a paper without a listing day after ingest (a
+paper on the community list keeps that list's day as its day; the pass leaves it alone and it
+only votes as a neighbour).
 """
 
 from __future__ import annotations
