@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "paperwire.search",
     "paperwire.community",
     "paperwire.library",
+    "paperwire.foryou",
     "paperwire.web",
     "paperwire.api",
     "paperwire.digests",
