@@ -31,6 +31,14 @@ COMMANDS: list[tuple[str, ...]] = [
     ("digest", "send"),
     ("digest", "preview"),
     ("worker",),
+    ("token",),
+    ("token", "create"),
+    ("token", "list"),
+    ("token", "revoke"),
+    ("library",),
+    ("library", "import"),
+    ("library", "export"),
+    ("recommend",),
 ]
 OUT = Path(__file__).with_name("cli.md")
 
