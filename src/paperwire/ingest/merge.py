@@ -10,7 +10,8 @@ sources arrive in:
 * The version history is the union of every version seen (number, date); it only grows.
 * Dates take the earliest (first version, first listing, first day on the community list)
   or the latest (latest version) of what sources say. A paper's day is its first listing
-  day, else the listing day arXiv's schedule gives its first version (``catalogue.days``).
+  day, else the listing day arXiv's schedule gives its first version (``catalogue.days``),
+  then corrected by its arXiv id neighbours' days (``catalogue.redate``, after each batch).
 * Community figures: the highest upvote count seen (upvotes are snapshots that only grow).
 * Links are the union of those sources state and those found in the abstract and comments.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from paperwire.catalogue.days import announcement_day
+from paperwire.catalogue.days import announcement_day, date_only
 from paperwire.catalogue.models import Paper
 from paperwire.ingest.links import find_links
 from paperwire.sources.records import PaperRecord
@@ -150,7 +151,7 @@ def _first_submission(values: list[dt.datetime | None]) -> dt.datetime | None:
         return None
     day = min(v.astimezone(dt.UTC).date() for v in present)
     same_day = [v for v in present if v.astimezone(dt.UTC).date() == day]
-    timed = [v for v in same_day if v.astimezone(dt.UTC).timetz() != dt.time(tzinfo=dt.UTC)]
+    timed = [v for v in same_day if not date_only(v)]
     return min(timed or same_day)
 
 
