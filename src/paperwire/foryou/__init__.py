@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from paperwire.foryou.privacy import forget, model_info
     from paperwire.foryou.rank import (
         Recommendation,
         Status,
@@ -29,12 +30,15 @@ _HOMES = {
         "rank",
     ),
     **dict.fromkeys(["MIN_POSITIVES", "retrain", "retrain_due"], "train"),
+    **dict.fromkeys(["forget", "model_info"], "privacy"),
 }  # fmt: skip
 
 __all__ = [
     "MIN_POSITIVES",
     "Recommendation",
     "Status",
+    "forget",
+    "model_info",
     "more_like_collection",
     "recommend",
     "recommend_many",
