@@ -48,7 +48,9 @@ N_TERMS = 2**20
 FEATURES = ("terms", "near_terms", "near_meaning", "categories", "hub")
 # Fitted on half of the dev readers by a coordinate search for nDCG@20, checked on the
 # other half (bench/recommend.py --tune); a reader's own model is the per-reader part.
-WEIGHTS = {"terms": 1.0, "near_terms": 0.2, "near_meaning": 1.5, "categories": 0.75, "hub": -0.75}
+# near_terms added nothing on top of the others (0.197 with it, 0.196 without, held out), so
+# readers' models skip it; a collection's model, which has no SVM, needs it.
+WEIGHTS = {"terms": 1.0, "near_terms": 0.0, "near_meaning": 1.5, "categories": 0.75, "hub": -0.75}
 # A collection model is made at request time, so it has no SVM: the neighbours carry it.
 COLLECTION_WEIGHTS = {**WEIGHTS, "terms": 0.0, "near_terms": 1.0}
 NEGATIVE_WEIGHT = 0.5  # per unit of calibrated closeness to the nearest dismissed paper
@@ -302,7 +304,8 @@ class ReaderModel:
             dense = np.zeros(N_TERMS, dtype=np.float32)
             dense[self.term_index] = self.term_weight.astype(np.float32)
             out[:, 0] = papers.terms @ dense + self.bias
-        out[:, 1] = _top_mean(papers.terms @ self.library_terms.T, NEAREST)
+        if self.weights.get("near_terms"):
+            out[:, 1] = _top_mean(papers.terms @ self.library_terms.T, NEAREST)
         out[:, 2] = self._near_meaning(papers)
         out[:, 3] = self._categories(papers)
         out[:, 4] = papers.hub if len(papers.hub) else 0.0
@@ -526,46 +529,76 @@ def _top_mean(sims: sp.spmatrix, k: int) -> Floats:
     return out
 
 
-def score_many(models: Sequence[ReaderModel], papers: PaperSet) -> list[Floats]:
-    """``model.score(papers)`` for many readers at once: the term weights of all of them in
-    one sparse product, the library neighbours in one product per block of readers."""
+def score_many(models: Sequence[ReaderModel], papers: PaperSet, block: int = 512) -> list[Floats]:
+    """``model.score(papers)`` for many readers at once: per block of readers, the SVM weights
+    of all in one sparse product, their library vectors in one matrix product whose column
+    segments are reduced in one pass, and each feature's calibration and weight folded into
+    one coefficient and one offset per reader."""
     out: list[Floats] = []
-    block = 256
+    n = len(papers)
+    index, matrix = papers.category_matrix()
+    hub = papers.hub if len(papers.hub) else np.zeros(n, dtype=np.float32)
+    by_term = papers.terms.T.tocsr()  # terms × papers, converted once for every block
+    missing = ~papers.has_vector
     for start in range(0, len(models), block):
         group = models[start : start + block]
-        # terms: papers × readers, one sparse product
-        cols = np.concatenate([m.term_index for m in group]).astype(np.int64)
-        vals = np.concatenate([m.term_weight.astype(np.float32) for m in group])
-        owner = np.repeat(np.arange(len(group)), [len(m.term_index) for m in group])
-        weights = sp.csc_matrix((vals, (cols, owner)), shape=(N_TERMS, len(group)))
-        svm = np.asarray((papers.terms @ weights).todense(), dtype=np.float32)
-        # near_terms: papers × every library paper of the block
-        library = sp.vstack([m.library_terms for m in group]).tocsr()
-        term_sims = np.asarray((papers.terms @ library.T).todense(), dtype=np.float32)
-        vectors = [m.library_vectors for m in group]
-        stacked = np.concatenate(vectors).astype(np.float32) if vectors else None
-        meaning = papers.vectors @ stacked.T if stacked is not None and len(stacked) else None
-        index, matrix = papers.category_matrix()
-        lib_at, vec_at = 0, 0
-        for n, m in enumerate(group):
-            raw = np.zeros((len(papers), len(FEATURES)), dtype=np.float32)
-            if len(m.term_index):
-                raw[:, 0] = svm[:, n] + m.bias
-            lib_n = m.library_terms.shape[0]
-            raw[:, 1] = _top_mean(term_sims[:, lib_at : lib_at + lib_n], NEAREST)
-            lib_at += lib_n
-            vec_n = len(m.library_vectors)
-            if vec_n and meaning is not None:
-                sims = meaning[:, vec_at : vec_at + vec_n] + m.library_recency.astype(np.float32)
-                raw[:, 2] = sims.max(axis=1)
-            vec_at += vec_n
-            share = np.zeros(matrix.shape[1], dtype=np.float32)
+        width = len(group)
+        wanted = np.array(
+            [[m.weights.get(name, 0.0) for name in FEATURES] for m in group], dtype=np.float32
+        )
+        mean = np.stack([m.mean for m in group]).astype(np.float32)
+        scale = np.stack([m.scale for m in group]).astype(np.float32)
+        counts = np.array([len(m.library_vectors) for m in group])
+        wanted[counts == 0, 2] = 0.0  # no library vectors: the meaning feature is left out
+        coef = wanted / scale  # score = sum_f raw_f * coef_f - offset
+        scores = np.zeros((n, width), dtype=np.float32)
+        scores -= (wanted * mean / scale).sum(axis=1)
+        # terms: the readers' weights (a row each) times the papers' terms
+        sizes = [len(m.term_index) for m in group]
+        weights = sp.csr_matrix(
+            (
+                np.concatenate([m.term_weight for m in group]).astype(np.float32),
+                np.concatenate([m.term_index for m in group]).astype(np.int32),
+                np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            ),
+            shape=(width, N_TERMS),
+        )
+        bias = np.array([m.bias if len(m.term_index) else 0.0 for m in group], np.float32)
+        scores += ((weights @ by_term).toarray().T + bias) * coef[:, 0]
+        # near_terms, only for the models that weigh it (collections)
+        for r, m in enumerate(group):
+            if m.weights.get("near_terms"):
+                near = _top_mean(papers.terms @ m.library_terms.T, NEAREST)
+                scores[:, r] += near * coef[r, 1]
+        # near_meaning: one product, then each reader's columns reduced to their maximum; a
+        # paper without a vector gets the reader's average (its calibrated value is 0)
+        has = np.flatnonzero(counts)
+        if len(has):
+            stacked = np.concatenate([group[r].library_vectors for r in has])
+            recency = np.concatenate([group[r].library_recency for r in has])
+            sims = papers.vectors @ stacked.astype(np.float32).T
+            sims += recency.astype(np.float32)
+            starts = np.concatenate([[0], np.cumsum(counts[has])[:-1]])
+            meaning = np.maximum.reduceat(sims, starts, axis=1)
+            meaning[missing] = mean[has, 2]
+            scores[:, has] += meaning * coef[has, 2]
+        # categories: papers × categories @ categories × readers
+        shares = np.zeros((matrix.shape[1], width), dtype=np.float32)
+        for r, m in enumerate(group):
             for name, value in zip(m.category_names, m.category_share, strict=True):
                 if name in index:
-                    share[index[name]] = value
-            raw[:, 3] = matrix @ share
-            raw[:, 4] = papers.hub if len(papers.hub) else 0.0
-            out.append(_combine(m, raw, papers))
+                    shares[index[name], r] = value
+        scores += (matrix @ shares) * coef[:, 3]
+        hub_block = np.broadcast_to(hub[:, None], (n, width)).copy()
+        hub_block[missing] = mean[:, 4]
+        scores += hub_block * coef[:, 4]
+        for r, m in enumerate(group):
+            column: Floats = np.ascontiguousarray(scores[:, r], dtype=np.float32)
+            if len(m.negative_vectors):
+                near = (m._nearest_negative(papers) - m.negative_mean) / m.negative_scale
+                near[missing] = 0.0
+                column -= NEGATIVE_WEIGHT * np.maximum(near, 0.0)
+            out.append(column)
     return out
 
 
