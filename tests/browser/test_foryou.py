@@ -100,10 +100,12 @@ def test_a_new_reader_gets_a_ranking_from_three_papers_and_dismisses_one(
     cards = page.locator("#papers li.foryou-item")
     assert cards.count() >= 10
     for n in range(3):
-        cards.nth(n).get_by_role("button", name="Interested").click()
+        # The start page's own choice, not the library's buttons every paper also carries.
+        choice = cards.nth(n).locator("[id^=choice-]")
+        choice.get_by_role("button", name="Interested", exact=True).click()
         cards.nth(n).get_by_text("Saved ✓").wait_for()
     assert "see your ranking" in page.locator("#progress").inner_text()
-    cards.nth(3).get_by_role("button", name="Not interested").click()
+    cards.nth(3).locator("[id^=choice-]").get_by_role("button", name="Not interested").click()
     cards.nth(3).get_by_text("Not for you ✓").wait_for()
 
     retrain(env, READER)
