@@ -62,6 +62,9 @@ HUB_NEIGHBOURS = 10
 KEEP_TERMS = 4000  # the SVM's largest weights kept (the rest are tiny background terms)
 KEEP_LIBRARY = 100  # the newest positives kept for the nearest-paper features
 KEEP_ROW_TERMS = 64  # a library paper's heaviest terms kept for near_terms
+# A reader's model does not weigh near_terms; its library terms only say which library paper
+# a paper without a vector is closest to.
+EXPLAIN_ROW_TERMS = 16
 EXPLICIT_NEGATIVE_WEIGHT = 5.0  # a dismissal says more than an unlabelled paper
 FORMAT = 1
 # A feature that hardly varies over the calibration sample (a tiny catalogue) must not blow
@@ -263,7 +266,9 @@ class ReaderModel:
             term_weight=weight,
             bias=bias,
             library_ids=library.ids.astype(np.int64),
-            library_terms=_heaviest(library.terms, KEEP_ROW_TERMS, np.float16),
+            library_terms=_heaviest(
+                library.terms, KEEP_ROW_TERMS if not learn_terms else EXPLAIN_ROW_TERMS, np.float16
+            ),
             library_vectors=library.vectors[vector_rows].astype(np.float16),
             library_vector_ids=library.ids[vector_rows].astype(np.int64),
             library_recency=recency.astype(np.float16),
@@ -538,7 +543,15 @@ def score_many(models: Sequence[ReaderModel], papers: PaperSet, block: int = 512
     n = len(papers)
     index, matrix = papers.category_matrix()
     hub = papers.hub if len(papers.hub) else np.zeros(n, dtype=np.float32)
-    by_term = papers.terms.T.tocsr()  # terms × papers, converted once for every block
+    # Only the terms these papers hold can score: the readers' weights are cut to them, so the
+    # product walks a few hundred weights per reader instead of thousands.
+    present = np.unique(papers.terms.indices)
+    position = np.full(N_TERMS, -1, dtype=np.int64)
+    position[present] = np.arange(len(present))
+    by_term = sp.csr_matrix(
+        (papers.terms.data, np.searchsorted(present, papers.terms.indices), papers.terms.indptr),
+        shape=(n, len(present)),
+    ).T.tocsr()  # present terms × papers, made once for every block
     missing = ~papers.has_vector
     for start in range(0, len(models), block):
         group = models[start : start + block]
@@ -554,14 +567,16 @@ def score_many(models: Sequence[ReaderModel], papers: PaperSet, block: int = 512
         scores = np.zeros((n, width), dtype=np.float32)
         scores -= (wanted * mean / scale).sum(axis=1)
         # terms: the readers' weights (a row each) times the papers' terms
-        sizes = [len(m.term_index) for m in group]
+        terms = np.concatenate([m.term_index for m in group]).astype(np.int64)
+        owner = np.repeat(np.arange(width), [len(m.term_index) for m in group])
+        at = position[terms]
+        held = at >= 0
         weights = sp.csr_matrix(
             (
-                np.concatenate([m.term_weight for m in group]).astype(np.float32),
-                np.concatenate([m.term_index for m in group]).astype(np.int32),
-                np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                np.concatenate([m.term_weight for m in group]).astype(np.float32)[held],
+                (owner[held], at[held]),
             ),
-            shape=(width, N_TERMS),
+            shape=(width, len(present)),
         )
         bias = np.array([m.bias if len(m.term_index) else 0.0 for m in group], np.float32)
         scores += ((weights @ by_term).toarray().T + bias) * coef[:, 0]
