@@ -589,8 +589,8 @@ def score_many(models: Sequence[ReaderModel], papers: PaperSet, block: int = 512
         # paper without a vector gets the reader's average (its calibrated value is 0)
         has = np.flatnonzero(counts)
         if len(has):
-            stacked = np.concatenate([group[r].library_vectors for r in has])
-            recency = np.concatenate([group[r].library_recency for r in has])
+            stacked = np.concatenate([group[int(r)].library_vectors for r in has])
+            recency = np.concatenate([group[int(r)].library_recency for r in has])
             sims = papers.vectors @ stacked.astype(np.float32).T
             sims += recency.astype(np.float32)
             starts = np.concatenate([[0], np.cumsum(counts[has])[:-1]])
