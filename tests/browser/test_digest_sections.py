@@ -54,11 +54,11 @@ def real_papers(transactional_db: None, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def retrain() -> Callable[[Any], None]:
+def retrain() -> Callable[[Any], object]:
     """The engine's own training, run now rather than in the background."""
     from paperwire import foryou
 
-    return foryou.retrain  # type: ignore[no-any-return]
+    return foryou.retrain
 
 
 def html_part(message: EmailMessage) -> str:

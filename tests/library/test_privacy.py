@@ -38,10 +38,10 @@ from paperwire.library import (
     export_reader,
     mark,
     mark_address,
+    public_token,
     save,
     set_public,
 )
-from paperwire.web.library_pages import public_token
 from tests.factories import DAY, account, paper, token_for
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +114,8 @@ def test_delete_removes_everything_of_the_reader_and_nothing_of_others():
     assert not Entry.objects.filter(collection__owner=alice).exists()
     shared.refresh_from_db()
     assert shared.votes == 1  # bob's vote stands, alice's came off the public count
-    reader = Reader.objects.get(user=alice)
-    assert (reader.filters, reader.onboarded) == ({}, False)
+    state = Reader.objects.get(user=alice)
+    assert (state.filters, state.onboarded) == ({}, False)
     assert User.objects.filter(pk=alice.pk).exists()
 
 
@@ -160,7 +160,7 @@ def _text(entry: URLPattern | URLResolver) -> str:
     pattern = entry.pattern
     regex = getattr(pattern, "_regex", None)
     if regex is not None and not hasattr(pattern, "_route"):
-        return "^" + regex.removeprefix("^").removesuffix("$").removesuffix(r"\Z") + "$"
+        return "^" + str(regex).removeprefix("^").removesuffix("$").removesuffix(r"\Z") + "$"
     return str(pattern)
 
 
@@ -231,11 +231,12 @@ def _body(response: Any) -> str:
     return headers + "\n" + content.decode("utf-8", "replace")
 
 
-def _fetch_all(client: Client, addresses: list[str], **headers: str) -> dict[str, tuple[int, str]]:
+def _fetch_all(client: Client, addresses: list[str], **headers: Any) -> dict[str, tuple[int, str]]:
     """Each address as a page and as an htmx fragment (cached apart): (status, text)."""
     seen = {}
     for address in addresses:
-        for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        extras: tuple[dict[str, Any], ...] = ({}, {"HTTP_HX_REQUEST": "true"})
+        for extra in extras:
             response = client.get(address, **headers, **extra)
             seen[f"{address}{' (htmx)' if extra else ''}"] = (
                 response.status_code,

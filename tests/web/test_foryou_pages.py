@@ -4,6 +4,7 @@ dismiss / more / less like this; a collection's "more like this"; the cold-start
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,6 +23,8 @@ TOPICS = {
     "cs.RO": "robot grasping with arms",
     "math.OC": "convex optimisation with constraints",
 }
+
+Catalogue = dict[str, Any]  # category -> papers of that category
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client):
         assert response["Location"].startswith("/accounts/login/code/")
 
 
-def test_without_signals_it_says_what_to_do(client: Client, alice: User, catalogue: dict):
+def test_without_signals_it_says_what_to_do(client: Client, alice: User, catalogue: Catalogue):
     client.force_login(alice)
     page = client.get("/for-you")
     text = page.content.decode()
@@ -72,7 +75,7 @@ def test_without_signals_it_says_what_to_do(client: Client, alice: User, catalog
 
 
 def test_with_fewer_than_three_positives_it_says_how_many_more(
-    client: Client, alice: User, catalogue: dict
+    client: Client, alice: User, catalogue: Catalogue
 ):
     save(alice, catalogue["cs.CL"][1])
     client.force_login(alice)
@@ -82,7 +85,7 @@ def test_with_fewer_than_three_positives_it_says_how_many_more(
 
 
 def test_a_ready_reader_gets_the_days_papers_ranked_with_reasons(
-    client: Client, alice: User, catalogue: dict
+    client: Client, alice: User, catalogue: Catalogue
 ):
     ready(alice, catalogue["cs.CL"][1::2])  # last week's language papers
     client.force_login(alice)
@@ -96,7 +99,9 @@ def test_a_ready_reader_gets_the_days_papers_ranked_with_reasons(
     assert top.primary_category == "cs.CL"
 
 
-def test_week_and_month_parameters_pick_the_period(client: Client, alice: User, catalogue: dict):
+def test_week_and_month_parameters_pick_the_period(
+    client: Client, alice: User, catalogue: Catalogue
+):
     ready(alice, catalogue["cs.CL"][1::2])
     client.force_login(alice)
     week = client.get("/for-you?week=2025-W11").content.decode()
@@ -118,7 +123,7 @@ def test_a_bad_period_is_one_clear_line(client: Client, alice: User, query: str)
 
 
 def test_dismiss_removes_the_item_and_is_a_not_interested_mark(
-    client: Client, alice: User, catalogue: dict
+    client: Client, alice: User, catalogue: Catalogue
 ):
     ready(alice, catalogue["cs.CL"][1::2])
     client.force_login(alice)
@@ -132,7 +137,7 @@ def test_dismiss_removes_the_item_and_is_a_not_interested_mark(
     assert f'id="fy-{target.pk}"' not in client.get("/for-you").content.decode()
 
 
-def test_feedback_without_javascript_goes_back(client: Client, alice: User, catalogue: dict):
+def test_feedback_without_javascript_goes_back(client: Client, alice: User, catalogue: Catalogue):
     client.force_login(alice)
     target = catalogue["cs.CV"][0]
     response = client.post(
@@ -149,7 +154,9 @@ def test_feedback_without_javascript_goes_back(client: Client, alice: User, cata
     assert kinds == {Kind.LESS}  # the newer of more / less stands
 
 
-def test_more_like_this_answers_htmx_with_the_buttons(client: Client, alice: User, catalogue: dict):
+def test_more_like_this_answers_htmx_with_the_buttons(
+    client: Client, alice: User, catalogue: Catalogue
+):
     client.force_login(alice)
     target = catalogue["cs.RO"][0]
     answer = client.post(
@@ -159,7 +166,7 @@ def test_more_like_this_answers_htmx_with_the_buttons(client: Client, alice: Use
     assert 'value="less"' in answer
 
 
-def test_unknown_feedback_is_refused(client: Client, alice: User, catalogue: dict):
+def test_unknown_feedback_is_refused(client: Client, alice: User, catalogue: Catalogue):
     client.force_login(alice)
     response = client.post("/for-you/feedback", {"paper": "2501.99999", "kind": "dismiss"})
     assert response.status_code == 400
@@ -170,7 +177,9 @@ def test_unknown_feedback_is_refused(client: Client, alice: User, catalogue: dic
     assert not Mark.objects.exists()
 
 
-def test_more_like_a_collection_is_for_its_owner_only(client: Client, alice: User, catalogue: dict):
+def test_more_like_a_collection_is_for_its_owner_only(
+    client: Client, alice: User, catalogue: Catalogue
+):
     shelf = create_collection(alice, "Robots & <arms>")
     for item in catalogue["cs.RO"][1::2]:
         save(alice, item, shelf)
@@ -185,7 +194,7 @@ def test_more_like_a_collection_is_for_its_owner_only(client: Client, alice: Use
 
 
 def test_the_start_page_offers_categories_and_diverse_recent_papers(
-    client: Client, alice: User, catalogue: dict
+    client: Client, alice: User, catalogue: Catalogue
 ):
     client.force_login(alice)
     text = client.get("/for-you/start").content.decode()
@@ -198,7 +207,7 @@ def test_the_start_page_offers_categories_and_diverse_recent_papers(
 
 
 def test_chosen_categories_are_pinned_and_narrow_the_papers(
-    client: Client, alice: User, catalogue: dict
+    client: Client, alice: User, catalogue: Catalogue
 ):
     client.force_login(alice)
     client.post("/for-you/start", {"cat": ["cs.RO", "cs.CV", "<script>"]})
@@ -211,7 +220,7 @@ def test_chosen_categories_are_pinned_and_narrow_the_papers(
 
 
 def test_three_interested_papers_on_the_start_page_give_a_ranking(
-    client: Client, alice: User, catalogue: dict
+    client: Client, alice: User, catalogue: Catalogue
 ):
     client.force_login(alice)
     liked = catalogue["cs.CL"][:3]

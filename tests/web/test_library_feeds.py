@@ -8,8 +8,15 @@ from defusedxml import ElementTree
 from django.contrib.auth.models import User
 from django.test import Client
 
-from paperwire.library import create_collection, delete_collection, save, set_public
-from paperwire.web.library_pages import feed_token, public_path, public_token
+from paperwire.library import (
+    create_collection,
+    delete_collection,
+    feed_token,
+    public_token,
+    save,
+    set_public,
+)
+from paperwire.web.library_pages import public_path
 from tests.factories import account, paper
 
 pytestmark = pytest.mark.django_db

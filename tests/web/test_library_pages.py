@@ -22,10 +22,11 @@ from paperwire.library import (
     create_collection,
     default_collection,
     mark,
+    public_token,
     save,
     set_public,
 )
-from paperwire.web.library_pages import public_path, public_token
+from paperwire.web.library_pages import public_path
 from tests.factories import account, paper
 
 pytestmark = pytest.mark.django_db
