@@ -386,7 +386,7 @@ def foryou(
         )
     lines.append(
         f"  stored model per reader: mean {statistics.mean(sizes) / 1024:.1f} KB, "
-        f"max {max(sizes) / 1024:.1f} KB ({len(sizes)} dev readers)"
+        f"max {max(sizes) / 1024:.1f} KB ({len(sizes)} readers)"
     )
     lines.extend(compose(users, trained, day_ids, args))
     return out
