@@ -25,6 +25,7 @@ from paperwire.library import (
     collection_named,
     create_collection,
     delete_collection,
+    hidden_for,
     mark,
     mark_address,
     mark_from_address,
@@ -254,3 +255,16 @@ def test_an_account_with_votes_and_a_library_can_be_deleted(alice: User, p1: Pap
         connection.check_constraints()
     assert not Reader.objects.exists()
     assert not Mark.objects.exists()
+
+
+def test_hidden_for_many_readers_is_each_readers_own_hidden_set():
+    one, two = account("hide-one@example.org"), account("hide-two@example.org")
+    saved, read, dismissed, untouched = (paper() for _ in range(4))
+    save(one, saved)
+    mark(one, read, "read")
+    mark(two, dismissed, "not_interested")
+    mark(two, untouched, "more")  # a positive hides nothing
+    ids = [p.pk for p in (saved, read, dismissed, untouched)]
+    hidden = hidden_for([one.pk, two.pk], ids)
+    assert hidden == {one.pk: frozenset({saved.pk, read.pk}), two.pk: frozenset({dismissed.pk})}
+    assert hidden[one.pk] == reader_signals(one).hidden & set(ids)

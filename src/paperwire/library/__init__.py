@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from paperwire.library.privacy import delete_reader_data, export_reader
     from paperwire.library.signals import (
         ReaderSignals,
+        hidden_for,
         one_touch,
         reader_signals,
         signals_changed,
@@ -100,7 +101,9 @@ _HOMES = {
     **dict.fromkeys(["delete_reader_data", "export_reader"], "privacy"),
     **dict.fromkeys(["FeedFilters", "FilterError", "canonical_query", "pinned"], "feedfilters"),
     **dict.fromkeys(
-        ["ReaderSignals", "one_touch", "reader_signals", "signals_changed", "touch"], "signals"
+        ["ReaderSignals", "hidden_for", "one_touch", "reader_signals", "signals_changed",
+         "touch"],
+        "signals",
     ),
     **dict.fromkeys(
         [
@@ -153,6 +156,7 @@ __all__ = [
     "feed_collection",
     "feed_key",
     "feed_token",
+    "hidden_for",
     "import_library",
     "mark",
     "mark_address",

@@ -110,6 +110,23 @@ def reader_signals(user: Any) -> ReaderSignals:
     )
 
 
+def hidden_for(user_ids: list[int], paper_ids: list[int]) -> dict[int, frozenset[int]]:
+    """``ReaderSignals.hidden`` for many readers at once, among ``paper_ids``: what each must
+    not be shown (in their library, read, not interested), two queries per 500 readers."""
+    hidden: dict[int, set[int]] = {}
+    for start in range(0, len(user_ids), 500):
+        group = user_ids[start : start + 500]
+        for owner, pk in Entry.objects.filter(
+            collection__owner_id__in=group, paper_id__in=paper_ids
+        ).values_list("collection__owner_id", "paper_id"):
+            hidden.setdefault(owner, set()).add(pk)
+        for owner, pk in Mark.objects.filter(
+            user_id__in=group, paper_id__in=paper_ids, kind__in=HIDING_MARKS
+        ).values_list("user_id", "paper_id"):
+            hidden.setdefault(owner, set()).add(pk)
+    return {owner: frozenset(pks) for owner, pks in hidden.items()}
+
+
 @receiver(post_save, sender=Vote)
 @receiver(post_delete, sender=Vote)
 def _vote_changed(sender: Any, instance: Vote, **kwargs: Any) -> None:
