@@ -65,3 +65,34 @@ def test_save_from_the_daily_list_note_it_and_make_a_collection(site: Site, page
     page.screenshot(path=str(SCREENSHOTS / "library.png"), full_page=True)
     screenshot(page, "library")
     assert page.problems == []
+
+
+def test_export_a_collection_as_bibtex_and_import_it_into_another(
+    site: Site, page: Any, tmp_path: Path
+):
+    sign_in(site, page, "exporter@example.org")
+    page.goto(site.url + "/")
+    titles = []
+    for n in range(2):
+        item = page.locator("li.paper").nth(n)
+        titles.append(item.locator("h3 a").inner_text())
+        item.locator(".library button.save").click()
+        item.locator(".library summary", has_text="Saved ✓").wait_for()
+
+    page.goto(site.url + "/library/saved")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="BibTeX", exact=True).click()
+    saved_as = tmp_path / "saved.bib"
+    download.value.save_as(saved_as)
+    assert saved_as.read_text().count("@") == 2
+
+    page.goto(site.url + "/library/import")
+    page.set_input_files("#import-file", str(saved_as))
+    page.fill("#import-collection", "From BibTeX")
+    page.get_by_role("button", name="Import").click()
+    page.locator("p.summary", has_text="2 of 2").wait_for()
+    page.get_by_role("link", name="From BibTeX").click()
+    page.wait_for_url(site.url + "/library/from-bibtex")
+    assert sorted(page.locator("li.paper h3 a").all_inner_texts()) == sorted(titles)
+    screenshot(page, "library-imported")
+    assert page.problems == []
