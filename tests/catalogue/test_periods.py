@@ -13,6 +13,7 @@ from paperwire.catalogue.periods import (
     day,
     last_complete,
     month_of,
+    named_or_latest,
     parse,
     parse_day,
     parse_month,
@@ -95,3 +96,13 @@ def test_the_calendars_edges_have_no_neighbour() -> None:
     assert month_of(dt.date(9999, 12, 1)).next() is None
     assert day(dt.date(1, 1, 1)).previous() is None
     assert week_of(dt.date(9999, 12, 31)).last == dt.date.max
+
+
+@pytest.mark.django_db
+def test_a_named_period_wins_and_an_empty_one_is_a_bad_value_not_an_absent_one():
+    assert named_or_latest({"week": "2026-W48"}) == parse("week", "2026-W48")
+    with pytest.raises(BadPeriod, match=r"^date: "):
+        named_or_latest({"date": ""})
+    with pytest.raises(BadPeriod, match="only one"):
+        named_or_latest({"date": "2026-11-30", "month": "2026-11"})
+    assert named_or_latest({}) is None  # no papers: no newest day

@@ -46,7 +46,7 @@ def period_of(params: Any) -> Period | None:
     except BadPeriod as exc:
         raise HttpError(400, str(exc)) from None
     for name, text in given.items():
-        if text:
+        if text is not None:
             return period_parameter(name, PERIOD_PARAMETERS[name], text)
     return period
 

@@ -222,7 +222,8 @@ def named_or_latest(given: Mapping[str, str | None]) -> Period | None:
     day with papers, as on the home page (None when the catalogue has none).
 
     Raises ``BadPeriod``, its message naming the parameter, for a bad value or for several."""
-    named = [(name, text) for name in PERIOD_PARAMETERS if (text := given.get(name))]
+    # Given but empty (``?date=``) is a bad value, not an absent one.
+    named = [(name, text) for name in PERIOD_PARAMETERS if (text := given.get(name)) is not None]
     if len(named) > 1:
         raise BadPeriod("give only one of date, week and month")
     if named:
