@@ -12,10 +12,10 @@ import numpy as np
 
 from paperwire.catalogue.models import Paper
 from paperwire.foryou import features
-from paperwire.foryou.model import Floats, PaperSet, ReaderModel, Reason, score_many
+from paperwire.foryou.model import Floats, PaperSet, ReaderModel, Reason, score_matrix
 from paperwire.foryou.models import StoredModel
 from paperwire.foryou.train import MIN_POSITIVES
-from paperwire.library import Entry, Kind, Mark, reader_signals
+from paperwire.library import Entry, Kind, hidden_for, reader_signals
 
 WORDS = 3
 
@@ -82,11 +82,12 @@ def recommend_many(
     user_ids: Sequence[int], candidate_ids: Sequence[int], limit: int = 10
 ) -> dict[int, list[Recommendation]]:
     """``recommend`` for many readers over the same papers (the digest composer): the models
-    are scored in blocks against one shared matrix; reasons name the nearest library paper.
-    Readers without a model are left out."""
+    are scored in blocks against one shared matrix, each reader's best picked from one array;
+    reasons name the nearest library paper. Readers without a model are left out."""
     candidates = features.candidates(candidate_ids)
     out: dict[int, list[Recommendation]] = {}
     chunk = 2000
+    paper_ids = candidates.ids.tolist()
     for start in range(0, len(user_ids), chunk):
         group = list(user_ids[start : start + chunk])
         blobs = dict(
@@ -95,23 +96,24 @@ def recommend_many(
             .values_list("user_id", "blob")
         )
         readers = [u for u in group if blobs.get(u)]
+        if not readers:
+            continue
         models = [ReaderModel.from_bytes(blobs[u]) for u in readers]
-        hidden = _hidden_many(readers, candidates.ids.tolist())
-        tops: dict[int, tuple[list[int], Floats, list[int | None]]] = {}
-        for user_id, model, scores in zip(
-            readers, models, score_many(models, candidates), strict=True
-        ):
-            top = _best(scores, candidates, hidden.get(user_id, frozenset()), limit)
-            tops[user_id] = (top, scores, _nearest(model, candidates, top))
-        titles = _titles(n for _, _, near in tops.values() for n in near)
-        for user_id, (top, scores, near) in tops.items():
+        del blobs
+        hidden = hidden_for(readers, paper_ids)
+        scores = score_matrix(models, candidates)
+        tops = _best_many(scores, candidates, [hidden.get(u, frozenset()) for u in readers], limit)
+        near = [_nearest(model, candidates, top) for model, top in zip(models, tops, strict=True)]
+        titles = _titles(n for reader_near in near for n in reader_near)
+        for r, (user_id, top, reader_near) in enumerate(zip(readers, tops, near, strict=True)):
+            values = scores[r, top].tolist()
             out[user_id] = [
                 Recommendation(
-                    int(candidates.ids[row]),
-                    float(scores[row]),
+                    paper_ids[row],
+                    value,
                     [f"close to «{titles[n]}» in your library"] if n in titles else [],
                 )
-                for row, n in zip(top, near, strict=True)
+                for row, value, n in zip(top, values, reader_near, strict=True)
             ]
     return out
 
@@ -145,13 +147,28 @@ def more_like_collection(
 
 
 def _best(scores: Floats, candidates: PaperSet, hidden: frozenset[int], limit: int) -> list[int]:
-    allowed = ~np.isin(candidates.ids, np.fromiter(hidden, dtype=np.int64, count=len(hidden)))
-    rows = np.flatnonzero(allowed)
-    if len(rows) > limit:
-        part = np.argpartition(-scores[rows], limit - 1)[:limit]
-        rows = rows[part]
-    order = np.lexsort((candidates.ids[rows], -scores[rows]))  # ties: the older id first
-    return [int(r) for r in rows[order]]
+    return _best_many(scores[None, :].copy(), candidates, [hidden], limit)[0]
+
+
+def _best_many(
+    scores: Floats, candidates: PaperSet, hidden: Sequence[frozenset[int]], limit: int
+) -> list[list[int]]:
+    """Each row's best ``limit`` columns of ``scores`` (readers × candidates), best first, the
+    older id first on ties, none of the row's ``hidden`` papers. ``scores`` is overwritten."""
+    if scores.shape[1] == 0 or limit <= 0:
+        return [[] for _ in hidden]
+    row_of = {pk: n for n, pk in enumerate(candidates.ids.tolist())} if any(hidden) else {}
+    for r, pks in enumerate(hidden):
+        columns = [row_of[pk] for pk in pks if pk in row_of]
+        if columns:
+            scores[r, columns] = -np.inf
+    k = min(limit, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((candidates.ids[part], -values), axis=-1)
+    best = np.take_along_axis(part, order, axis=1)
+    shown = np.isfinite(np.take_along_axis(values, order, axis=1))
+    return [row[keep].tolist() for row, keep in zip(best, shown, strict=True)]
 
 
 def _nearest(model: ReaderModel, candidates: PaperSet, rows: list[int]) -> list[int | None]:
@@ -163,23 +180,6 @@ def _nearest(model: ReaderModel, candidates: PaperSet, rows: list[int]) -> list[
         int(model.library_vector_ids[b]) if candidates.has_vector[r] else None
         for r, b in zip(rows, best, strict=True)
     ]
-
-
-def _hidden_many(user_ids: list[int], paper_ids: list[int]) -> dict[int, frozenset[int]]:
-    """What each reader must not be shown among ``paper_ids``: read, not interested, or in
-    their library (``ReaderSignals.hidden``, for many readers in two queries)."""
-    hidden: dict[int, set[int]] = {}
-    for start in range(0, len(user_ids), 500):
-        group = user_ids[start : start + 500]
-        for owner, pk in Entry.objects.filter(
-            collection__owner_id__in=group, paper_id__in=paper_ids
-        ).values_list("collection__owner_id", "paper_id"):
-            hidden.setdefault(owner, set()).add(pk)
-        for owner, pk in Mark.objects.filter(
-            user_id__in=group, paper_id__in=paper_ids, kind__in=[Kind.READ, Kind.NOT_INTERESTED]
-        ).values_list("user_id", "paper_id"):
-            hidden.setdefault(owner, set()).add(pk)
-    return {k: frozenset(v) for k, v in hidden.items()}
 
 
 def _titles(ids: Iterable[int | None]) -> dict[int, str]:
