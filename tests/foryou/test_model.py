@@ -4,13 +4,16 @@ says a paper is there."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from paperwire.foryou import model as model_module
 from paperwire.foryou.model import (
     PaperSet,
     ReaderModel,
     fit_idf,
     paper_text,
     score_many,
+    score_matrix,
     term_counts,
     weigh,
 )
@@ -143,3 +146,48 @@ def test_a_dismissed_topic_is_pushed_down() -> None:
     candidates = papers([SPEECH[3], GRAPHS[3]], 300, idf)
     before, after = likes_both.score(candidates), not_speech.score(candidates)
     assert after[0] - after[1] < before[0] - before[1]
+
+
+@pytest.mark.parametrize("dense_from", [1, 2, 10**9])
+def test_many_readers_score_as_one_whichever_terms_go_through_the_dense_product(
+    monkeypatch: pytest.MonkeyPatch, dense_from: int
+) -> None:
+    """Terms in ``dense_from`` or more candidates go through one dense product, the rest
+    through a sparse one: every split gives each reader's own scores."""
+    monkeypatch.setattr(model_module, "DENSE_MIN_PAPERS", dense_from)
+    graphs, idf = graph_reader()
+    speech = ReaderModel.fit(
+        papers(SPEECH[:3], 1, idf),
+        papers(OTHER[:1], 50, idf),
+        papers(OTHER + GRAPHS[:2], 100, idf),
+        papers(OTHER[::-1], 200, idf),
+    )
+    candidates = papers(GRAPHS[3:] + SPEECH[3:] + OTHER + GRAPHS[:2], 300, idf)
+    readers = [graphs, speech, graphs]
+    together = score_matrix(readers, candidates, block=2)  # blocks of unequal size
+    assert together.shape == (3, len(candidates))
+    for row, reader in zip(together, readers, strict=True):
+        np.testing.assert_allclose(row, reader.score(candidates), rtol=1e-4, atol=1e-5)
+
+
+def test_a_capped_dense_part_still_gives_each_readers_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    graphs, idf = graph_reader()
+    candidates = papers(GRAPHS + SPEECH + OTHER, 300, idf)
+    shared = candidates.shared()
+    assert shared.dense.shape[0] == len(candidates)
+    monkeypatch.setattr(model_module, "DENSE_MIN_PAPERS", 1)
+    monkeypatch.setattr(model_module, "DENSE_MAX_BYTES", 4 * len(candidates) * 3)
+    candidates._shared = None
+    assert candidates.shared().dense.shape[1] == 3  # room for three columns
+    np.testing.assert_allclose(
+        score_matrix([graphs], candidates)[0], graphs.score(candidates), rtol=1e-4, atol=1e-5
+    )
+
+
+def test_no_readers_or_no_candidates_score_nothing() -> None:
+    graphs, idf = graph_reader()
+    assert score_matrix([], papers(GRAPHS, 300, idf)).shape == (0, 4)
+    none = papers(GRAPHS, 300, idf).take(np.zeros(0, dtype=np.int64))
+    assert score_matrix([graphs], none).shape == (1, 0)

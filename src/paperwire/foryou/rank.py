@@ -4,11 +4,14 @@ papers; nothing is trained here (a reader without a model yet gets a status, not
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+import os
+import pickle
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from paperwire.catalogue.models import Paper
 from paperwire.foryou import features
@@ -98,24 +101,89 @@ def recommend_many(
         readers = [u for u in group if blobs.get(u)]
         if not readers:
             continue
-        models = [ReaderModel.from_bytes(blobs[u]) for u in readers]
+        stored = [blobs[u] for u in readers]
         del blobs
         hidden = hidden_for(readers, paper_ids)
-        scores = score_matrix(models, candidates)
-        tops = _best_many(scores, candidates, [hidden.get(u, frozenset()) for u in readers], limit)
-        near = [_nearest(model, candidates, top) for model, top in zip(models, tops, strict=True)]
-        titles = _titles(n for reader_near in near for n in reader_near)
-        for r, (user_id, top, reader_near) in enumerate(zip(readers, tops, near, strict=True)):
-            values = scores[r, top].tolist()
+        hides = [hidden.get(u, frozenset()) for u in readers]
+
+        def rank(part: slice) -> list[Ranked]:
+            models = [ReaderModel.from_bytes(b) for b in stored[part]]  # noqa: B023
+            return _rank(models, hides[part], candidates, limit)  # noqa: B023
+
+        ranked = _on_both_cores(rank, len(readers))
+        titles = _titles(n for _, _, near in ranked for n in near)
+        why = {pk: f"close to «{title}» in your library" for pk, title in titles.items()}
+        for user_id, (top, values, near) in zip(readers, ranked, strict=True):
             out[user_id] = [
-                Recommendation(
-                    paper_ids[row],
-                    value,
-                    [f"close to «{titles[n]}» in your library"] if n in titles else [],
-                )
-                for row, value, n in zip(top, values, reader_near, strict=True)
+                Recommendation(paper_ids[row], value, [why[n]] if n in why else [])
+                for row, value, n in zip(top, values, near, strict=True)
             ]
     return out
+
+
+Ranked = tuple[list[int], list[float], list[int | None]]  # rows, their scores, nearest papers
+# Below this many readers a second process costs more than it saves.
+PARALLEL_READERS = 200
+
+
+def _rank(
+    models: Sequence[ReaderModel],
+    hidden: Sequence[frozenset[int]],
+    candidates: PaperSet,
+    limit: int,
+) -> list[Ranked]:
+    scores = score_matrix(models, candidates)
+    tops = _best_many(scores, candidates, hidden, limit)
+    return [
+        (top, scores[r, top].tolist(), _nearest(model, candidates, top))
+        for r, (model, top) in enumerate(zip(models, tops, strict=True))
+    ]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _on_both_cores(work: Callable[[slice], list[Ranked]], count: int) -> list[Ranked]:
+    """``work(slice(0, count))``, its second half computed at the same time by a forked child
+    process when this process may use two cores: the sparse products and the per-reader steps
+    hold the GIL, so threads would not help. The child only computes (no database, no files)
+    and sends its result back through a pipe; if it fails, this process does its half too."""
+    if count < PARALLEL_READERS or _cores() < 2 or not hasattr(os, "fork"):
+        return work(slice(0, count))
+    half = count // 2
+    read, write = os.pipe()
+    # Each process one BLAS thread: two processes with a thread per core each would make four
+    # busy threads on two cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        pid = os.fork()
+        if (
+            pid == 0
+        ):  # the child: compute, send, leave without running any of the parent's exit code
+            code = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(work(slice(half, count)), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        try:
+            first = work(slice(0, half))
+        finally:
+            with os.fdopen(read, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+        if status == 0 and data:
+            second: list[Ranked] = pickle.loads(data)  # noqa: S301 (our own child's output)
+        else:
+            second = work(slice(half, count))
+    return first + second
 
 
 def more_like_collection(
