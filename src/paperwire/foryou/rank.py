@@ -88,6 +88,9 @@ def recommend_many(
     are scored in blocks against one shared matrix, each reader's best picked from one array;
     reasons name the nearest library paper. Readers without a model are left out."""
     candidates = features.candidates(candidate_ids)
+    # Built here, once: a forked child's copy would be thrown away with it, chunk after chunk.
+    candidates.shared()
+    candidates.category_matrix()
     out: dict[int, list[Recommendation]] = {}
     chunk = 2000
     paper_ids = candidates.ids.tolist()
