@@ -156,7 +156,12 @@ def browser() -> Iterator[Any]:
         pytest.skip("Debian's chromium is not installed (make install installs it)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop running in this thread from here to the end of
+    # the session, so Django would take every later query of any test (pytest-django runs the
+    # transactional ones last) for one made from async code. They are plain synchronous
+    # queries: say so for as long as the loop lives.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield launched
         launched.close()
