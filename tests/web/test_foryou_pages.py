@@ -245,3 +245,40 @@ def test_done_marks_the_reader_onboarded(client: Client, alice: User):
     client.force_login(alice)
     assert client.post("/for-you/start/done")["Location"] == "/for-you"
     assert Reader.objects.get(user=alice).onboarded
+
+
+def test_the_for_you_feed_ranks_for_the_reader_its_signed_address_names(
+    client: Client, alice: User, catalogue: Catalogue
+):
+    from defusedxml import ElementTree
+
+    from paperwire.library import reader_feed_token, rotate_feed_key
+
+    ready(alice, catalogue["cs.RO"][1::2])
+    token = reader_feed_token(alice)
+    answer = client.get(f"/for-you/feed/{token}.rss")  # no session: the address is the key
+    assert answer.status_code == 200
+    assert "no-cache" in answer["Cache-Control"] or "no-store" in answer["Cache-Control"]
+    items = ElementTree.fromstring(answer.content).findall("./channel/item")
+    assert items
+    assert "Robot Grasping" in items[0].findtext("title", "")
+    assert "Why: " in items[0].findtext("description", "")
+
+    client.force_login(alice)
+    assert f"/for-you/feed/{token}.rss" in client.get("/for-you").content.decode()
+    filtered = client.get(f"/for-you/feed/{token}.atom?cat=cs.CL")
+    assert filtered.status_code == 200
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ElementTree.fromstring(filtered.content).findall(f"{atom}entry")
+    titles = [entry.findtext(f"{atom}title", "") for entry in entries]
+    assert titles
+    assert not any("Robot Grasping" in title for title in titles)  # only cs.CL
+
+    bob = account("bob@example.org")
+    bobs = client.get(f"/for-you/feed/{reader_feed_token(bob)}.rss")
+    assert bobs.status_code == 200
+    assert b"Robot Grasping" not in bobs.content  # bob has no signals: no ranking
+    _, _, sig = token.partition(".")
+    assert client.get(f"/for-you/feed/{bob.pk}.{sig}.rss").status_code == 404  # forged
+    rotate_feed_key(alice)
+    assert client.get(f"/for-you/feed/{token}.rss").status_code == 404  # revoked

@@ -140,7 +140,13 @@ def for_you(request: HttpRequest, params: Query[ForYouQuery]) -> dict[str, Any]:
     return answer
 
 
-POSITIVES_NEEDED = 3
+# foryou.Status -> this API's status code (the document's names).
+_CODES = {
+    "no_signals": "no_signals",
+    "few_positives": "few_signals",
+    "training": "training",
+    "ready": "ready",
+}
 MESSAGES = {
     "no_signals": "nothing to learn from yet: save papers (PUT "
     "/api/library/collections/saved/papers/{id}), upvote them, or say more like this (POST "
@@ -154,18 +160,11 @@ MESSAGES = {
 
 def _status(state: Any, user: User) -> tuple[str, str]:
     """The engine's status as this API's code and a line saying what to do."""
-    name = str(getattr(state, "value", state)).lower()
-    code = "ready"
-    for candidate, words in (
-        ("no_signals", ("no_signal", "no signal", "empty", "none")),
-        ("few_signals", ("few", "positive")),
-        ("training", ("train", "pending")),
-    ):
-        if any(word in name for word in words):
-            code = candidate
-            break
+    code = _CODES[str(state)]
     message = MESSAGES[code]
     if code == "few_signals":
-        missing = max(POSITIVES_NEEDED - len(reader_signals(user).positives), 1)
+        from paperwire.foryou import MIN_POSITIVES  # the engine loads scikit-learn: on use
+
+        missing = max(MIN_POSITIVES - len(reader_signals(user).positives), 1)
         message = message.format(n=missing)
     return code, message

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
         feed_token,
         public_collection,
         public_token,
+        reader_feed_token,
+        reader_for_feed,
     )
     from paperwire.library.core import (
         LibraryError,
@@ -83,7 +85,9 @@ if TYPE_CHECKING:
 
 _HOMES = {
     **dict.fromkeys(
-        ["feed_collection", "feed_token", "public_collection", "public_token"], "addresses"
+        ["feed_collection", "feed_token", "public_collection", "public_token",
+         "reader_feed_token", "reader_for_feed"],
+        "addresses",
     ),
     **dict.fromkeys(
         [
@@ -166,6 +170,8 @@ __all__ = [
     "pinned",
     "public_collection",
     "public_token",
+    "reader_feed_token",
+    "reader_for_feed",
     "reader_signals",
     "readers_with_signals",
     "record_visit",

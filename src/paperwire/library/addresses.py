@@ -8,6 +8,8 @@ every old private feed address at once. The site and the API both read them here
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core import signing
 
 from paperwire.library.core import feed_key
@@ -15,6 +17,7 @@ from paperwire.library.models import Collection
 
 PUBLIC_SALT = "paperwire.web.library.public"  # the value predates this module: kept, so links live
 FEED_SALT = "paperwire.web.library.feed"
+READER_FEED_SALT = "paperwire.foryou.feed"
 
 
 def public_token(collection: Collection) -> str:
@@ -52,3 +55,27 @@ def feed_collection(token: str) -> Collection | None:
 
 def _feed_signer(key: str) -> signing.Signer:
     return signing.Signer(salt=f"{FEED_SALT}:{key}", sep=".")
+
+
+def reader_feed_token(user: Any) -> str:
+    """The token of a reader's own For-you feed; revoked with their other private feeds."""
+    return _reader_signer(feed_key(user)).sign(str(user.pk))
+
+
+def reader_for_feed(token: str) -> Any | None:
+    """The reader a For-you feed token names; None for a forged or revoked one."""
+    from django.contrib.auth import get_user_model
+
+    head = token.partition(".")[0]
+    candidate = get_user_model().objects.filter(pk=int(head)).first() if head.isdigit() else None
+    if candidate is None or not candidate.is_active:
+        return None
+    try:
+        pk = int(_reader_signer(feed_key(candidate)).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+    return candidate if pk == candidate.pk else None
+
+
+def _reader_signer(key: str) -> signing.Signer:
+    return signing.Signer(salt=f"{READER_FEED_SALT}:{key}", sep=".")

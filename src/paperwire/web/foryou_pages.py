@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import numpy as np
 from django.contrib.auth.decorators import login_required
@@ -44,6 +45,7 @@ from paperwire.library import (
     Reader,
     mark,
     pinned,
+    reader_feed_token,
     reader_signals,
     save,
 )
@@ -60,7 +62,6 @@ COLLECTION_LIMIT = 30
 START_DAYS = 14
 START_PAPERS = 20
 START_POOL_PER_CATEGORY = 8
-POSITIVES_NEEDED = 3
 FEEDBACK = {"dismiss": Kind.NOT_INTERESTED, "more": Kind.MORE, "less": Kind.LESS}
 
 private = cache_control(private=True, no_store=True)
@@ -95,8 +96,8 @@ def for_you(request: HttpRequest) -> HttpResponse:
         "period": period,
         "mode": mode,
         "positives": positives,
-        "more_needed": max(POSITIVES_NEEDED - positives, 0),
-        "needed": POSITIVES_NEEDED,
+        "more_needed": max(_engine().MIN_POSITIVES - positives, 0),
+        "needed": _engine().MIN_POSITIVES,
     }
     if period is None:
         return render(request, "web/foryou/for_you.html", {**context, "items": []})
@@ -124,8 +125,12 @@ def for_you(request: HttpRequest) -> HttpResponse:
         first_index=start + 1,
         has_next=has_next,
         query=_query_without_page(request),
-        # For you has no feed of its own (it is private): the links offer the period's list.
-        **filter_context(request, filters, "daily"),
+        **{
+            **filter_context(request, filters, "daily"),
+            # For you's own feed is private: its signed address, with every filter (hide too).
+            "feed_path": f"/for-you/feed/{reader_feed_token(user)}",
+            "feed_query": f"?{urlencode(filters.to_params())}" if not filters.is_empty else "",
+        },
         day_slug=day(period.first).slug,
         week_slug=week_of(period.first).slug,
         month_slug=month_of(period.first).slug,
@@ -147,22 +152,13 @@ def _engine() -> Any:
 
 
 def _mode(state: Any, user: Any) -> tuple[str, int]:
-    """The engine's status as the page's four cases: empty (no signals), few (fewer than
-    three positives), training, ready; and how many positives the reader has."""
+    """The engine's status as the page's four cases, and how many positives the reader has."""
     positives = len(reader_signals(user).positives)
-    name = str(getattr(state, "value", state)).lower()
-    for mode, words in _MODES:
-        if any(word in name for word in words):
-            return mode, positives
-    return "ready", positives
+    return _MODES[str(state)], positives
 
 
-_MODES = (
-    ("empty", ("no_signal", "no signal", "empty", "none")),
-    ("few", ("few", "more", "positive")),
-    ("training", ("train", "pending", "prepar")),
-    ("ready", ("ready",)),
-)
+# foryou.Status -> the page's case (the template's names).
+_MODES = {"no_signals": "empty", "few_positives": "few", "training": "training", "ready": "ready"}
 
 
 def _period(request: HttpRequest) -> Period | None:
@@ -273,7 +269,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "positives": len(signals.positives),
             "negatives": set(signals.negatives),
             "chosen": set(signals.positives),
-            "needed": POSITIVES_NEEDED,
+            "needed": _engine().MIN_POSITIVES,
         },
     )
 
@@ -295,13 +291,18 @@ def start_mark(request: HttpRequest) -> HttpResponse:
     except LibraryError as exc:
         return render(request, "web/error.html", {"status": 400, "message": str(exc)}, status=400)
     positives = len(reader_signals(request.user).positives)
-    if positives >= POSITIVES_NEEDED:
+    if positives >= _engine().MIN_POSITIVES:
         Reader.objects.filter(user=_reader(request)).update(onboarded=True)
     if request.headers.get("HX-Request"):
         return render(
             request,
             "web/foryou/_start_choice.html",
-            {"paper": paper, "choice": choice, "positives": positives, "needed": POSITIVES_NEEDED},
+            {
+                "paper": paper,
+                "choice": choice,
+                "positives": positives,
+                "needed": _engine().MIN_POSITIVES,
+            },
         )
     return redirect(f"/for-you/start#start-{paper.pk}")
 
