@@ -4,6 +4,7 @@ the same order as ranking each reader alone, on one core or two."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 import pytest
@@ -96,6 +97,29 @@ def test_when_the_second_process_fails_this_one_ranks_its_half_too(
         return real(*args)
 
     monkeypatch.setattr(rank, "_rank", fails_in_the_child)
+    sections = recommend_many([u.pk for u in readers], everything(), limit=4)
+    for user in readers:
+        alone = recommend(user, everything(), limit=4)
+        assert [r.paper_id for r in sections[user.pk]] == [r.paper_id for r in alone]
+
+
+def test_a_second_process_that_hangs_is_killed_and_this_one_ranks_its_half(
+    readers: list[User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    monkeypatch.setattr(rank, "PARALLEL_READERS", 2)
+    monkeypatch.setattr(rank, "_cores", lambda: 2)
+    monkeypatch.setattr(rank, "CHILD_GRACE_SECONDS", 0.5)
+    parent = os.getpid()
+    real: Callable[..., list[rank.Ranked]] = rank._rank
+
+    def hangs_in_the_child(*args: object) -> list[rank.Ranked]:
+        if os.getpid() != parent:
+            time.sleep(3600)  # as a child stuck on a lock it inherited would
+        return real(*args)
+
+    monkeypatch.setattr(rank, "_rank", hangs_in_the_child)
     sections = recommend_many([u.pk for u in readers], everything(), limit=4)
     for user in readers:
         alone = recommend(user, everything(), limit=4)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import enum
 import os
 import pickle
+import select
+import signal
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -179,14 +182,41 @@ def _on_both_cores(work: Callable[[slice], list[Ranked]], count: int) -> list[Ra
         try:
             first = work(slice(0, half))
         finally:
-            with os.fdopen(read, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
+            data, status = _child_result(read, pid)
         if status == 0 and data:
             second: list[Ranked] = pickle.loads(data)  # noqa: S301 (our own child's output)
         else:
             second = work(slice(half, count))
     return first + second
+
+
+# How long the child may take beyond this process's own half. A child forked while another
+# thread of a worker held a lock (in BLAS, say) could wait on it forever: it is then killed
+# and this process ranks its half itself.
+CHILD_GRACE_SECONDS = 60.0
+
+
+def _child_result(read: int, pid: int) -> tuple[bytes, int]:
+    """The child's bytes and exit status; a child that outlives the grace period is killed
+    (status non-zero, so the caller computes the half itself)."""
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + CHILD_GRACE_SECONDS
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([read], [], [], max(left, 0))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return b"", 1
+            chunk = os.read(read, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read)
+    _, status = os.waitpid(pid, 0)
+    return b"".join(chunks), status
 
 
 def more_like_collection(
