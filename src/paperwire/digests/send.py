@@ -168,7 +168,8 @@ class Sender:
         renderer = Renderer(period)
         pending = mine.filter(status=Digest.Status.PENDING)
         due = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        summary.deferred = pending.count() - due.count()
+        # One query: two counts apart could see another sender's claims in between.
+        summary.deferred = pending.filter(next_attempt_at__gt=now).count()
         stopped: MailServerUnusable | None = None
         try:
             while batch := self._claim(due, free):
