@@ -15,6 +15,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -83,16 +84,16 @@ class Site:
     url: str
     mailbox: Mailbox
     arxiv: ReplayServer
+    env: dict[str, str]  # the server's environment: commands run against its database
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install installs it)")
+@contextmanager
+def running_site(folder: Path, **settings: str) -> Iterator[Site]:
+    """Real papers of DAYS imported into a new data folder and served by `paperwire serve`,
+    mail going to aiosmtpd and arXiv to a replay server; ``settings`` add to its environment."""
     from aiosmtpd.controller import Controller
 
-    data = tmp_path_factory.mktemp("site")
-    daily = data / "daily"
+    daily = folder / "daily"
     daily.mkdir()
     for day in DAYS:
         shutil.copy(shared(f"hf-daily-papers/daily/{day}.json.gz"), daily)
@@ -105,34 +106,45 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
-        "PAPERWIRE_DATA_DIR": str(data),
-        "PAPERWIRE_DATABASE_URL": f"sqlite:///{data / 'site.sqlite3'}",
+        "PAPERWIRE_DATA_DIR": str(folder),
+        "PAPERWIRE_DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
         "PAPERWIRE_SMTP_URL": f"smtp+plain://127.0.0.1:{smtp.port}",
         "PAPERWIRE_ARXIV_API_URL": f"{arxiv.url}/api/query",
         "PAPERWIRE_ARXIV_REQUEST_INTERVAL": "0",
-        "PAPERWIRE_EMBED_INLINE_MAX": "0",
         "PAPERWIRE_CACHE_URL": "file",
         "PAPERWIRE_PAGE_CACHE_SECONDS": "0",
         "PAPERWIRE_BASE_URL": url,
+        **settings,
     }
     env.pop("PAPERWIRE_DEBUG", None)
-    imported = subprocess.run(
-        [str(PAPERWIRE), "import", "hf-daily", str(daily), "--no-progress"],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
-    server = subprocess.Popen(
-        [str(PAPERWIRE), "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    server: subprocess.Popen[str] | None = None
     try:
+        imported = subprocess.run(
+            [str(PAPERWIRE), "import", "hf-daily", str(daily), "--no-progress"],
+            env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
+        server = subprocess.Popen(
+            [str(PAPERWIRE), "serve", "--port", str(port), "--workers", "2"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
         _wait_until_up(url, server)
-        yield Site(url, mailbox, arxiv)
+        yield Site(url, mailbox, arxiv, env)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
         smtp.stop()
         arxiv.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make install installs it)")
+    # Pages only: no embedding at import (the worker's job), so the site starts quickly.
+    with running_site(tmp_path_factory.mktemp("site"), PAPERWIRE_EMBED_INLINE_MAX="0") as live:
+        yield live
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[str]) -> None:

@@ -3,14 +3,12 @@ three papers interested, gets a ranking on /for-you, and dismisses an item (it d
 
 The ranking trains in the background (a Huey task) and the test site runs no worker, so the
 test runs the engine's ``retrain`` for the reader itself, through ``paperwire shell`` against
-the site's own database — the step a worker takes. That needs the site's environment, which
-the shared ``site`` fixture does not expose; this module starts a site of its own the same way.
+the site's own database (``Site.env``) — the step a worker takes. This module starts a site
+of its own, whose papers are embedded at import, as the ranking needs.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,62 +16,21 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, DAYS, Mailbox, Site, _wait_until_up, free_port
+from tests.browser.conftest import CHROMIUM, Site, running_site
 from tests.browser.test_site import sign_in
-from tests.conftest import PAPERWIRE, shared
-from tests.replay import ReplayServer
+from tests.conftest import PAPERWIRE
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 READER = "newcomer@example.org"
 
 
 @pytest.fixture(scope="module")
-def own_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, dict[str, str]]]:
+def own_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make install installs it)")
-    from aiosmtpd.controller import Controller
-
-    data = tmp_path_factory.mktemp("foryou-site")
-    daily = data / "daily"
-    daily.mkdir()
-    for day in DAYS:
-        shutil.copy(shared(f"hf-daily-papers/daily/{day}.json.gz"), daily)
-    mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    arxiv = ReplayServer()
-    arxiv.__enter__()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PAPERWIRE_DATA_DIR": str(data),
-        "PAPERWIRE_DATABASE_URL": f"sqlite:///{data / 'site.sqlite3'}",
-        "PAPERWIRE_SMTP_URL": f"smtp+plain://127.0.0.1:{smtp.port}",
-        "PAPERWIRE_ARXIV_API_URL": f"{arxiv.url}/api/query",
-        "PAPERWIRE_ARXIV_REQUEST_INTERVAL": "0",
-        "PAPERWIRE_CACHE_URL": "file",
-        "PAPERWIRE_PAGE_CACHE_SECONDS": "0",
-        "PAPERWIRE_BASE_URL": url,
-    }
-    env.pop("PAPERWIRE_DEBUG", None)
-    imported = subprocess.run(
-        [str(PAPERWIRE), "import", "hf-daily", str(daily), "--no-progress"],
-        env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
-    server = subprocess.Popen(
-        [str(PAPERWIRE), "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        _wait_until_up(url, server)
-        yield Site(url, mailbox, arxiv), env
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        smtp.stop()
-        arxiv.__exit__(None, None, None)
+    # Unlike the shared site, papers are embedded at import: the ranking reads their vectors.
+    with running_site(tmp_path_factory.mktemp("foryou-site")) as live:
+        yield live
 
 
 def retrain(env: dict[str, str], email: str) -> None:
@@ -87,10 +44,8 @@ def retrain(env: dict[str, str], email: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_a_new_reader_gets_a_ranking_from_three_papers_and_dismisses_one(
-    own_site: tuple[Site, dict[str, str]], page: Any
-):
-    site, env = own_site
+def test_a_new_reader_gets_a_ranking_from_three_papers_and_dismisses_one(own_site: Site, page: Any):
+    site, env = own_site, own_site.env
     sign_in(site, page, READER)
     page.goto(site.url + "/for-you")
     assert page.locator("#no-signals").is_visible()
