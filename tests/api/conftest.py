@@ -39,3 +39,28 @@ def token(user: User) -> str:
 def authed(token: str) -> Client:
     """A client that sends the token with every request."""
     return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+# Two readers with tokens, for what one may and may not see of the other's (library, For you).
+@pytest.fixture
+def alice() -> User:
+    return account("alice@example.org")
+
+
+@pytest.fixture
+def bob() -> User:
+    return account("bob@example.org")
+
+
+def client_of(user: User) -> Client:
+    return Client(headers={"Authorization": f"Bearer {token_for(user)}"})
+
+
+@pytest.fixture
+def as_alice(alice: User) -> Client:
+    return client_of(alice)
+
+
+@pytest.fixture
+def as_bob(bob: User) -> Client:
+    return client_of(bob)

@@ -13,31 +13,7 @@ from django.test import Client
 
 from paperwire.catalogue.models import Paper
 from paperwire.library import Kind, Mark, mark, save
-from tests.factories import DAY, account, paper, token_for
-
-
-@pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob() -> User:
-    return account("bob@example.org")
-
-
-def client_of(user: User) -> Client:
-    return Client(headers={"Authorization": f"Bearer {token_for(user)}"})
-
-
-@pytest.fixture
-def as_alice(alice: User) -> Client:
-    return client_of(alice)
-
-
-@pytest.fixture
-def as_bob(bob: User) -> Client:
-    return client_of(bob)
+from tests.factories import DAY, paper
 
 
 def feedback(client: Client, arxiv_id: str, body: Any) -> Any:

@@ -14,31 +14,8 @@ from django.test import Client
 
 from paperwire.api import personal_schemas
 from paperwire.library import Entry, core, create_collection, save
-from tests.factories import account, paper, token_for
-
-
-@pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob() -> User:
-    return account("bob@example.org")
-
-
-def client_of(user: User) -> Client:
-    return Client(headers={"Authorization": f"Bearer {token_for(user)}"})
-
-
-@pytest.fixture
-def as_alice(alice: User) -> Client:
-    return client_of(alice)
-
-
-@pytest.fixture
-def as_bob(bob: User) -> Client:
-    return client_of(bob)
+from tests.api.conftest import client_of
+from tests.factories import paper
 
 
 def send(client: Client, method: str, path: str, body: Any = None) -> Any:
