@@ -42,6 +42,7 @@ from paperwire.library import (
     delete_collection,
     entries_of,
     export,
+    listed_entries,
     public_collection,
     public_token,
     rename_collection,
@@ -207,12 +208,7 @@ def collection_papers(
 ) -> dict[str, Any]:
     """The papers with your notes and tags, the most recently added first."""
     collection = _collection(_reader(request), slug)
-    entries = (
-        Entry.objects.filter(collection=collection, paper__hidden=False)
-        .select_related("paper")
-        .defer(*(f"paper__{name}" for name in UNSHOWN))
-        .order_by("-added_at", "-pk")
-    )
+    entries = listed_entries(collection).defer(*(f"paper__{name}" for name in UNSHOWN))
     rows = list(entries[params.offset : params.offset + params.limit + 1])
     return {
         "collection": collection_out(collection),
@@ -332,12 +328,7 @@ def public_collection_papers(
     collection = public_collection(token)
     if collection is None:
         raise Http404("there is no such public collection")
-    entries = (
-        Entry.objects.filter(collection=collection, paper__hidden=False)
-        .select_related("paper")
-        .defer(*(f"paper__{name}" for name in UNSHOWN))
-        .order_by("-added_at", "-pk")
-    )
+    entries = listed_entries(collection).defer(*(f"paper__{name}" for name in UNSHOWN))
     rows = list(entries[params.offset : params.offset + params.limit + 1])
     return {
         "name": collection.name,

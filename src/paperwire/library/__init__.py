@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         default_collection,
         delete_collection,
         feed_key,
+        listed_entries,
         mark,
         mark_address,
         mark_from_address,
@@ -93,7 +94,8 @@ _HOMES = {
         [
             "LibraryError", "account_for_address", "annotate", "claim_address", "clean_tags",
             "collection_named", "create_collection", "default_collection", "delete_collection",
-            "feed_key", "mark", "mark_address", "mark_from_address", "record_visit", "remove",
+            "feed_key", "listed_entries", "mark", "mark_address", "mark_from_address",
+            "record_visit", "remove",
             "rename_collection", "readers_with_signals", "rotate_feed_key", "save", "set_public",
             "unmark"
         ],
@@ -162,6 +164,7 @@ __all__ = [
     "feed_token",
     "hidden_for",
     "import_library",
+    "listed_entries",
     "mark",
     "mark_address",
     "mark_from_address",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from paperwire.catalogue.models import Paper
 from paperwire.library.models import DEFAULT_COLLECTION, Collection, Entry, Kind, Mark, Reader
@@ -331,3 +332,13 @@ def readers_with_signals() -> dict[str, int]:
     for address, pk in accounts:
         found.setdefault(address, pk)  # two accounts, one address: the older one
     return found
+
+
+def listed_entries(collection: Collection) -> QuerySet[Entry]:
+    """A collection's papers as its pages, feeds and the API list them: visible papers,
+    newest saved first."""
+    return (
+        collection.entries.filter(paper__hidden=False)
+        .select_related("paper")
+        .order_by("-added_at", "-pk")
+    )

@@ -20,11 +20,10 @@ from django.http import HttpRequest
 from django.views.decorators.cache import never_cache
 
 from paperwire.catalogue.models import Paper
-from paperwire.library import Collection
+from paperwire.library import Collection, listed_entries
 from paperwire.web.feeds import ITEMS, Atom, _PaperFeed
 from paperwire.web.library_pages import (
     feed_collection,
-    listed_entries,
     public_collection,
     public_path,
 )

@@ -31,7 +31,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import CharField, Count, QuerySet, Value
+from django.db.models import CharField, Count, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,6 +61,7 @@ from paperwire.library import (
     export,
     feed_token,
     import_library,
+    listed_entries,
     mark,
     public_token,
     remove,
@@ -285,15 +286,6 @@ def _own(request: HttpRequest, slug: str) -> Collection:
     if found is None:
         raise Http404(NOT_FOUND)
     return found
-
-
-def listed_entries(collection: Collection) -> QuerySet[Entry]:
-    """A collection's papers as its pages and feeds list them: newest saved first."""
-    return (
-        collection.entries.filter(paper__hidden=False)
-        .select_related("paper")
-        .order_by("-added_at", "-pk")
-    )
 
 
 @never_cache
