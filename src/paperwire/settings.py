@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "paperwire.community",
     "paperwire.library",
     "paperwire.foryou",
+    "paperwire.discussion",
+    "paperwire.inbox",
+    "paperwire.groups",
     "paperwire.web",
     "paperwire.api",
     "paperwire.digests",
@@ -350,6 +353,20 @@ if "orcid" in SOCIALACCOUNT_PROVIDERS:
 RATE_LIMIT_VOTES = env_rate("PAPERWIRE_RATE_LIMIT_VOTES", "60/m")
 RATE_LIMIT_SUBMISSIONS = env_rate("PAPERWIRE_RATE_LIMIT_SUBMISSIONS", "10/h")
 RATE_LIMIT_SUBSCRIBE = env_rate("PAPERWIRE_RATE_LIMIT_SUBSCRIBE", "10/h")
+RATE_LIMIT_COMMENTS = env_rate("PAPERWIRE_RATE_LIMIT_COMMENTS", "10/m")
+RATE_LIMIT_REPORTS = env_rate("PAPERWIRE_RATE_LIMIT_REPORTS", "20/h")
+
+# The community. Comments of accounts younger than this many hours wait for a moderator's
+# approval (0: no hold); open comment sections fill with spam without it.
+COMMENT_HOLD_HOURS = env_int("PAPERWIRE_COMMENT_HOLD_HOURS", 24, minimum=0)
+# Submission rules, as Hugging Face's daily papers enforce them: a paper older than this many
+# days (by its first version) cannot be put on a day's list; each account may submit this
+# many papers a day; optionally only accounts with an approved authorship claim may submit.
+SUBMISSION_MAX_AGE_DAYS = env_int("PAPERWIRE_SUBMISSION_MAX_AGE_DAYS", 7, minimum=1)
+SUBMISSIONS_PER_DAY = env_int("PAPERWIRE_SUBMISSIONS_PER_DAY", 5, minimum=1)
+SUBMIT_REQUIRES_CLAIM = env_bool("PAPERWIRE_SUBMIT_REQUIRES_CLAIM", False)
+# How long an invitation to a group can be accepted.
+GROUP_INVITE_DAYS = env_int("PAPERWIRE_GROUP_INVITE_DAYS", 7, minimum=1, maximum=90)
 # How many reverse proxies in front of paperwire append to X-Forwarded-For and are trusted.
 # Each appends the address it was reached from, so the visitor's address is the N-th entry
 # from the header's end; 0 (no proxy): REMOTE_ADDR, and the header is ignored.

@@ -19,6 +19,11 @@ urlpatterns = [
     path("", include("paperwire.digests.urls")),
     path("", include("paperwire.web.library_urls")),
     path("", include("paperwire.web.foryou_urls")),
+    path("", include("paperwire.web.discussion_urls")),
+    path("", include("paperwire.web.people_urls")),
+    path("", include("paperwire.web.group_urls")),
+    path("", include("paperwire.web.inbox_urls")),
+    path("", include("paperwire.web.ops_urls")),
     # Old-style ids hold a slash (hep-th/9901001): the rest of the path is the id.
     re_path(r"^papers/(?P<arxiv_id>.+)/upvote$", papers.upvote, name="upvote"),
     re_path(r"^papers/(?P<arxiv_id>.+)/similar$", papers.similar_papers, name="similar"),

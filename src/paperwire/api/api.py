@@ -14,7 +14,18 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from paperwire.api import errors, foryou, hf, library, reads, writes
+from paperwire.api import (
+    comments,
+    errors,
+    foryou,
+    groups,
+    hf,
+    inbox,
+    library,
+    people,
+    reads,
+    writes,
+)
 from paperwire.api.errors import error_response
 from paperwire.api.openapi import PaperwireAPI
 
@@ -74,5 +85,9 @@ api.add_router("", writes.router)
 api.add_router("", library.router)
 api.add_router("", library.public_router)
 api.add_router("", foryou.router)
+api.add_router("", comments.router)
+api.add_router("", people.router)
+api.add_router("", groups.router)
+api.add_router("", inbox.router)
 api.add_router("", hf.router)
 api.add_router("", reads.router)

@@ -25,6 +25,7 @@ FOR_YOU_ITEMS = 10
 TOPIC_ITEMS = 5  # per topic
 TOPICS_ITEMS = 20
 TRENDING_ITEMS = 10
+GROUP_ITEMS = 10
 # Readers ranked per call of the engine: large enough to share its per-call set-up, small
 # enough that one chunk's models and scores stay a few megabytes.
 FOR_YOU_CHUNK = 1_000
@@ -111,6 +112,13 @@ def _prepare_trending(run: Run) -> Picker:
     return lambda person: everyone if person.include_trending else ()
 
 
+def _prepare_groups(run: Run) -> Picker:
+    # Imported here: the groups' module reads this one's types.
+    from paperwire.digests.group_section import prepare
+
+    return prepare(run)
+
+
 FOR_YOU = Section(
     "foryou",
     "For you",
@@ -132,7 +140,14 @@ TRENDING = Section(
     TRENDING_ITEMS,
     _prepare_trending,
 )
-SECTIONS: tuple[Section, ...] = (FOR_YOU, TOPICS, TRENDING)
+GROUPS = Section(
+    "groups",
+    "Your groups",
+    "What your groups saved and upvoted this week, and their reading queues.",
+    GROUP_ITEMS,
+    _prepare_groups,
+)
+SECTIONS: tuple[Section, ...] = (FOR_YOU, GROUPS, TOPICS, TRENDING)
 _BY_KEY = {s.key: s for s in SECTIONS}
 
 
@@ -190,6 +205,7 @@ def people(subscriber_ids: Sequence[int], chunk: int = 20_000) -> list[Person]:
 
 __all__ = [
     "FOR_YOU",
+    "GROUPS",
     "SECTIONS",
     "TOPICS",
     "TRENDING",

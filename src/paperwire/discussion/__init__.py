@@ -1,0 +1,2 @@
+"""The discussion under each paper: threaded comments, their history, votes and reports,
+and the moderation that keeps them readable."""

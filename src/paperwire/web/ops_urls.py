@@ -1,0 +1,7 @@
+"""Mounted at the site's root by paperwire/urls.py: what load balancers and monitoring read."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
