@@ -102,3 +102,39 @@ def real_day_with_subscribers(cli: Cli, tmp_path: Path, csv_rows: str) -> str:
     people.write_text("email,frequency,topics\n" + csv_rows)
     assert cli("subscribers", "import", str(people)).returncode == 0
     return day
+
+
+def claim(user: User, *, name: str = "", paper: Paper | None = None, approved: bool = True) -> Any:
+    """An authorship claim of ``user``'s on an author name or a paper, approved unless asked."""
+    from paperwire.community import approve, claim_author, claim_paper
+
+    made = claim_paper(user, paper, name) if paper is not None else claim_author(user, name)
+    if approved:
+        approve([made.claim.pk])
+        made.claim.refresh_from_db()
+    return made.claim
+
+
+def comment(
+    on: Paper,
+    author: User,
+    body: str = "A comment.",
+    *,
+    parent: Any = None,
+    state: str = "visible",
+    age: dt.timedelta = dt.timedelta(0),
+) -> Any:
+    """A comment (discussion.Comment) by ``author`` on ``on``, a reply under ``parent`` if
+    given, in ``state``, written ``age`` ago; a visible one counts as published then."""
+    from paperwire.discussion.models import MAX_DEPTH, Comment
+
+    depth = min(parent.depth + 1, MAX_DEPTH) if parent is not None else 1
+    made = Comment.objects.create(
+        paper=on, author=author, parent=parent, depth=depth, body=body, state=state
+    )
+    when = timezone.now() - age
+    Comment.objects.filter(pk=made.pk).update(
+        created_at=when, published_at=when if state == "visible" else None
+    )
+    made.refresh_from_db()
+    return made

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
@@ -27,6 +28,42 @@ def toggle_vote(user: AbstractBaseUser, paper: Paper) -> VoteState:
     return set_vote(user, paper, voted=not voted)
 
 
+def weight_for(account: User, paper_id: int, cast_at: dt.datetime | None = None) -> float:
+    """What the account's vote on the paper is worth in trending: nothing on a paper the
+    account is a verified author of (an author's own votes must not lift their own paper),
+    else ``trending.vote_weight`` for the account's age when the vote was cast."""
+    from paperwire.community.claims import own_paper_ids
+
+    if own_paper_ids(account.pk, [paper_id]):
+        return 0.0
+    return vote_weight(account.date_joined, cast_at)
+
+
+def reweigh(user_id: int) -> int:
+    """Bring the account's votes' weights (and their papers' ``vote_weight``) in step with its
+    claims, after one is approved, rejected or withdrawn. Returns the votes that changed."""
+    from paperwire.community.claims import own_paper_ids
+
+    account = User.objects.filter(pk=user_id).first()
+    if account is None:
+        return 0
+    changed = 0
+    with transaction.atomic():
+        votes = list(Vote.objects.select_for_update().filter(user=account))
+        own = own_paper_ids(account.pk, [v.paper_id for v in votes])
+        for vote in votes:
+            weight = (
+                0.0 if vote.paper_id in own else vote_weight(account.date_joined, vote.created_at)
+            )
+            if weight != vote.weight:
+                Vote.objects.filter(pk=vote.pk).update(weight=weight)
+                Paper.objects.filter(pk=vote.paper_id).update(
+                    vote_weight=F("vote_weight") + (weight - vote.weight)
+                )
+                changed += 1
+    return changed
+
+
 def set_vote(user: AbstractBaseUser, paper: Paper, *, voted: bool) -> VoteState:
     """Make the user's vote on the paper be ``voted``; idempotent under concurrent calls.
 
@@ -36,7 +73,7 @@ def set_vote(user: AbstractBaseUser, paper: Paper, *, voted: bool) -> VoteState:
     account = cast(User, user)  # the project's user model
     with transaction.atomic():
         if voted:
-            weight = vote_weight(account.date_joined)
+            weight = weight_for(account, paper.pk)
             try:
                 with transaction.atomic():
                     Vote.objects.create(user=account, paper=paper, weight=weight)

@@ -50,7 +50,11 @@ class Person:
     email: str
     include_trending: bool
     topics: tuple[str, ...]
-    user: int | None  # the account with the subscriber's address, if any
+    user: int | None  # the account with the subscriber's address, if it has For-you signals
+    # The subscriber's account whether or not it has signals: its own, or the one with the
+    # subscriber's address. Sections that read an account's choices (followed authors,
+    # groups) use this one; For you needs signals and uses ``user``.
+    account: int | None = None
 
 
 @dataclass
@@ -197,10 +201,40 @@ def people(subscriber_ids: Sequence[int], chunk: int = 20_000) -> list[Person]:
         ):
             topics_of.setdefault(subscriber_id, []).append(query)
     accounts = readers_by_address((pk, email, user) for pk, email, _, user in rows)
+    owners = subscriber_accounts((pk, email, user) for pk, email, _, user in rows)
     return [
-        Person(pk, email, trending, tuple(topics_of.get(pk, ())), accounts.get(pk))
+        Person(pk, email, trending, tuple(topics_of.get(pk, ())), accounts.get(pk), owners.get(pk))
         for pk, email, trending, _ in rows
     ]
+
+
+def subscriber_accounts(
+    subscribers: Iterable[tuple[int, str, int | None]], chunk: int = 5_000
+) -> dict[int, int]:
+    """subscriber id -> their account, signals or not: the account that subscribed while
+    signed in, else the active account whose e-mail is the subscriber's address (of two, the
+    older, as ``library.account_for_address`` chooses). A few queries per ``chunk`` rows."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.functions import Lower
+
+    rows = list(subscribers)
+    found = {pk: user for pk, _, user in rows if user is not None}
+    missing = [(pk, email.lower()) for pk, email, user in rows if user is None]
+    for start in range(0, len(missing), chunk):
+        part = missing[start : start + chunk]
+        by_email: dict[str, int] = {}
+        for pk, email in (
+            get_user_model()
+            .objects.annotate(address=Lower("email"))
+            .filter(address__in=[e for _, e in part], is_active=True)
+            .order_by("-pk")
+            .values_list("pk", "address")
+        ):
+            by_email[email] = pk  # ordered newest first: the oldest is written last and wins
+        for pk, email in part:
+            if email in by_email:
+                found[pk] = by_email[email]
+    return found
 
 
 __all__ = [
