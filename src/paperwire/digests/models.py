@@ -8,6 +8,8 @@ subscriber has been sent, so no paper is ever sent to them twice.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
@@ -73,13 +75,41 @@ class Topic(models.Model):
         return self.query
 
 
-class Digest(models.Model):
+class Outgoing(models.Model):
+    """What the sender (send.py) needs of a message it delivers exactly once: its status, its
+    attempts, and the claim of the run that has it. Digests and notification mail share it."""
+
     class Status(models.TextChoices):
         PENDING = "pending"
         SENDING = "sending"  # the last byte was about to leave: treated as sent on resume
         SENT = "sent"
         FAILED = "failed"  # permanently: the address refused, or retries ran out
 
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    # The sender run that has this message ("host pid process run", see digests/send.py) and
+    # when it took it: another sender leaves the message alone while that run is alive.
+    claimed_by = models.CharField(max_length=100, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    # The delivery log's foreign key to this kind of message, and its ``kind`` there.
+    delivery_field: ClassVar[str] = ""
+    # What the sender reads with each message it claims (select_related).
+    load_with: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address(self) -> str:
+        """The address the message goes to."""
+        raise NotImplementedError
+
+
+class Digest(Outgoing):
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="digests")
     frequency = models.CharField(max_length=10, choices=Frequency)
     period_start = models.DateField()
@@ -88,16 +118,10 @@ class Digest(models.Model):
     items: models.JSONField[list[dict[str, object]], list[dict[str, object]]] = models.JSONField(
         default=list
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
     composed_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
-    # The sender run that has this digest ("host pid process run", see digests/send.py) and
-    # when it took it: another sender leaves the digest alone while that run is alive.
-    claimed_by = models.CharField(max_length=100, blank=True, default="")
-    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    delivery_field: ClassVar[str] = "digest"
+    load_with: ClassVar[tuple[str, ...]] = ("subscriber",)
 
     class Meta:
         constraints = [
@@ -113,6 +137,10 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frequency} digest {self.period_start} for {self.subscriber_id}"
+
+    @property
+    def address(self) -> str:
+        return self.subscriber.email
 
 
 class Received(models.Model):
@@ -131,6 +159,30 @@ class Received(models.Model):
         return f"{self.subscriber_id} received {self.paper_id}"
 
 
+class Notice(Outgoing):
+    """One notification mail: a reader's notifications (``inbox.Notification`` ids, in
+    ``items``) that were pending when it was composed, sent exactly once like a digest."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    email = models.EmailField(max_length=254, help_text="the account's address when composed")
+    items: models.JSONField[list[int], list[int]] = models.JSONField(default=list)
+    composed_at = models.DateTimeField(auto_now_add=True)
+
+    delivery_field: ClassVar[str] = "notice"
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "id"], name="notice_queue")]
+
+    def __str__(self) -> str:
+        return f"notice {self.pk} for {self.account_id}"
+
+    @property
+    def address(self) -> str:
+        return self.email
+
+
 class Delivery(models.Model):
     """The delivery log: every attempt to hand a message to the mail server, and its answer."""
 
@@ -141,8 +193,11 @@ class Delivery(models.Model):
         UNCERTAIN = "uncertain"  # the sender stopped between the last byte and the answer
 
     digest = models.ForeignKey(Digest, null=True, blank=True, on_delete=models.CASCADE)
+    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.CASCADE)
     email = models.EmailField(max_length=254)
-    kind = models.CharField(max_length=20, default="digest", help_text="digest or confirmation")
+    kind = models.CharField(
+        max_length=20, default="digest", help_text="digest, notice or confirmation"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     outcome = models.CharField(max_length=10, choices=Outcome)
     code = models.IntegerField(null=True, blank=True, help_text="the SMTP reply code")

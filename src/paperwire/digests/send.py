@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, QuerySet
@@ -42,7 +43,7 @@ from paperwire.catalogue.periods import Period
 from paperwire.dbutil import insert_rows
 from paperwire.digests.compose import ComposeSummary
 from paperwire.digests.mime import Outbound
-from paperwire.digests.models import Delivery, Digest, Received, Subscriber
+from paperwire.digests.models import Delivery, Digest, Outgoing, Received, Subscriber
 from paperwire.digests.render import Renderer
 from paperwire.digests.transport import (
     ClaimLost,
@@ -66,6 +67,8 @@ CLAIM_BATCH = 100  # digests a run takes at a time: small enough that two runs s
 CLAIM_LEASE = dt.timedelta(minutes=30)
 # Tells this process from an earlier one that had the same pid (a restarted container).
 _PROCESS = uuid.uuid4().hex[:8]
+# Digests and notification mail (notices.py) go through the same sender.
+M = TypeVar("M", bound=Outgoing)
 
 
 @dataclass
@@ -154,18 +157,40 @@ class Sender:
         self.progress = progress
         self.token = f"{socket.gethostname()} {os.getpid()} {_PROCESS} {uuid.uuid4().hex[:8]}"
         self._summary = SendSummary()
-        self._accepted: list[tuple[Digest, Reply]] = []
-        self._in_flight: tuple[Digest, Outbound, Callable[[], Reply], int] | None = None
+        self._accepted: list[tuple[Outgoing, Reply]] = []
+        self._in_flight: tuple[Outgoing, Outbound, Callable[[], Reply], int] | None = None
 
     def send_period(self, period: Period) -> SendSummary:
+        renderer = Renderer(period)
+
+        def load(batch: list[Digest]) -> None:
+            renderer.load(int(str(i["paper"])) for d in batch for i in d.items)
+
+        return self.send_queue(
+            Digest.objects.filter(frequency=period.frequency, period_start=period.first),
+            load=load,
+            prepare=lambda digest: self._prepare(digest, renderer),
+            count_earlier=True,
+        )
+
+    def send_queue(
+        self,
+        mine: QuerySet[M],
+        *,
+        load: Callable[[list[M]], None],
+        prepare: Callable[[M], Outbound | None],
+        count_earlier: bool = False,
+    ) -> SendSummary:
+        """Send the pending messages of ``mine`` (a period's digests, the notices): claimed a
+        batch at a time, each completed at its commit point. ``load`` reads what a batch's
+        messages show; ``prepare`` renders one, or returns None having marked it failed."""
         summary = self._summary = SendSummary()
         started = time.monotonic()
-        mine = Digest.objects.filter(frequency=period.frequency, period_start=period.first)
         now = timezone.now()
         free = self._free_claims(mine, now)
-        summary.earlier = mine.filter(status=Digest.Status.SENT).count()
+        if count_earlier:
+            summary.earlier = mine.filter(status=Digest.Status.SENT).count()
         summary.uncertain = self._settle_interrupted(mine, free, now)
-        renderer = Renderer(period)
         pending = mine.filter(status=Digest.Status.PENDING)
         due = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         # One query: two counts apart could see another sender's claims in between.
@@ -173,10 +198,10 @@ class Sender:
         stopped: MailServerUnusable | None = None
         try:
             while batch := self._claim(due, free):
-                renderer.load(int(str(i["paper"])) for d in batch for i in d.items)
+                load(batch)
                 for digest in batch:
                     # rendered while the server still works on the previous message's end
-                    message = self._prepare(digest, renderer)
+                    message = prepare(digest)
                     self._settle(summary)
                     if message is not None:
                         self._start(digest, message, summary)
@@ -201,7 +226,7 @@ class Sender:
             raise SendingStopped(stopped, summary) from stopped
         return summary
 
-    def _free_claims(self, digests: QuerySet[Digest], now: dt.datetime) -> Q:
+    def _free_claims(self, digests: QuerySet[M], now: dt.datetime) -> Q:
         """The digests this run may take: unclaimed, or claimed by a run that is gone."""
         owners = (
             digests.filter(status__in=[Digest.Status.PENDING, Digest.Status.SENDING])
@@ -212,7 +237,7 @@ class Sender:
         gone = [owner for owner, at in owners if not _alive(owner, at, now)]
         return Q(claimed_by="") | Q(claimed_by__in=gone)
 
-    def _claim(self, due: QuerySet[Digest], free: Q) -> list[Digest]:
+    def _claim(self, due: QuerySet[M], free: Q) -> list[M]:
         """The next digests for this run, taken by one conditional UPDATE: a digest another run
         takes first is not taken here. Each step reads the batch's own rows by primary key,
         never the period's whole queue (which made 20,000 sends 44 % slower)."""
@@ -222,8 +247,9 @@ class Sender:
             )
             if not candidates:
                 return []
+            model = due.model
             taken = (
-                Digest.objects.filter(pk__in=candidates, status=Digest.Status.PENDING)
+                model._default_manager.filter(pk__in=candidates, status=Digest.Status.PENDING)
                 .filter(free)
                 .update(claimed_by=self.token, claimed_at=timezone.now())
             )
@@ -231,18 +257,18 @@ class Sender:
                 break
             # none taken though some looked free: another run was quicker; look again
         return list(
-            Digest.objects.filter(
+            model._default_manager.filter(
                 pk__in=candidates, claimed_by=self.token, status=Digest.Status.PENDING
             )
-            .select_related("subscriber")
+            .select_related(*model.load_with)
             .order_by("pk")
         )
 
-    def _own(self, digest: Digest) -> QuerySet[Digest]:
-        """The digest, as long as it is still this run's: every change is conditional on that."""
-        return Digest.objects.filter(pk=digest.pk, claimed_by=self.token)
+    def _own(self, digest: Outgoing) -> QuerySet[Outgoing]:
+        """The message, as long as it is still this run's: every change is conditional on that."""
+        return type(digest)._default_manager.filter(pk=digest.pk, claimed_by=self.token)
 
-    def _settle_interrupted(self, digests: QuerySet[Digest], free: Q, now: dt.datetime) -> int:
+    def _settle_interrupted(self, digests: QuerySet[M], free: Q, now: dt.datetime) -> int:
         """Digests a dead run left ``sending``: counted as sent (uncertain), never resent."""
         digests.filter(status=Digest.Status.SENDING).filter(free).update(
             claimed_by=self.token, claimed_at=now
@@ -254,7 +280,7 @@ class Sender:
             "answer; counted as sent, never sent twice",
         )
         return _record_sent(
-            [(d, uncertain) for d in stuck.select_related("subscriber")],
+            [(d, uncertain) for d in stuck.select_related(*digests.model.load_with)],
             Delivery.Outcome.UNCERTAIN,
             self.token,
         )
@@ -269,13 +295,13 @@ class Sender:
         return renderer.outbound(digest, subscriber.email)
 
     def _start(
-        self, digest: Digest, message: Outbound, summary: SendSummary, attempt: int = 0
+        self, digest: Outgoing, message: Outbound, summary: SendSummary, attempt: int = 0
     ) -> None:
         """Hand the message over; its answer is read by ``_settle``, after the next message
         is rendered."""
 
         def commit() -> None:
-            _mark_sending(digest.pk, digest.message_id, self.token)
+            _mark_sending(type(digest), digest.pk, digest.message_id, self.token)
 
         self.pacer.wait()
         try:
@@ -319,7 +345,7 @@ class Sender:
         self._accepted.append((digest, reply))
 
     def _failed(
-        self, digest: Digest, message: Outbound, reply: Reply, attempt: int, summary: SendSummary
+        self, digest: Outgoing, message: Outbound, reply: Reply, attempt: int, summary: SendSummary
     ) -> None:
         """A refusal: permanent marks the address; temporary is retried at once a few times
         (backing off), then left for a later run."""
@@ -330,10 +356,7 @@ class Sender:
             summary.permanent += 1
             return
         summary.temporary += 1
-        Delivery.objects.create(
-            digest=digest, email=digest.subscriber.email, outcome=Delivery.Outcome.TEMPORARY,
-            code=reply.code, detail=reply.text[:500],
-        )  # fmt: skip
+        _log_one(digest, Delivery.Outcome.TEMPORARY, reply)
         if attempt < QUICK_RETRIES:
             time.sleep(self.retry_base * 2**attempt)
             self._start(digest, message, summary, attempt + 1)
@@ -346,19 +369,20 @@ class Sender:
         accepted, self._accepted = self._accepted, []
         self._summary.sent += _record_sent(accepted, Delivery.Outcome.SENT, self.token)
 
-    def _refused(self, digest: Digest, reply: Reply) -> None:
-        now = timezone.now()
+    def _refused(self, digest: Outgoing, reply: Reply) -> None:
         with transaction.atomic():
             self._own(digest).update(status=Digest.Status.FAILED)
-            Subscriber.objects.filter(pk=digest.subscriber_id).update(
-                bounced_at=now, bounce_reason=f"{reply.code} {reply.text}"[:500]
-            )
-            Delivery.objects.create(
-                digest=digest, email=digest.subscriber.email, outcome=Delivery.Outcome.PERMANENT,
-                code=reply.code, detail=reply.text[:500],
-            )  # fmt: skip
+            self._bounce(digest, reply)
+            _log_one(digest, Delivery.Outcome.PERMANENT, reply)
 
-    def _defer(self, digest: Digest) -> None:
+    def _bounce(self, digest: Outgoing, reply: Reply) -> None:
+        """The address refused for good: it gets no more mail of this kind."""
+        assert isinstance(digest, Digest)
+        Subscriber.objects.filter(pk=digest.subscriber_id).update(
+            bounced_at=timezone.now(), bounce_reason=f"{reply.code} {reply.text}"[:500]
+        )
+
+    def _defer(self, digest: Outgoing) -> None:
         attempts = digest.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             self._own(digest).update(status=Digest.Status.FAILED, attempts=attempts)
@@ -391,33 +415,49 @@ def _alive(owner: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool
         return True  # no /proc (macOS): the process exists
 
 
-def _record_sent(done: list[tuple[Digest, Reply]], outcome: str, owner: str) -> int:
-    """Digests the server took (or that a killed sender had reached the commit point of):
-    sent, their papers received, each in the delivery log. One transaction for the batch.
+def _record_sent(done: list[tuple[Outgoing, Reply]], outcome: str, owner: str) -> int:
+    """Messages the server took (or that a killed sender had reached the commit point of):
+    sent, a digest's papers received, each in the delivery log. One transaction for the batch.
 
-    Only digests still ``sending`` under ``owner``'s claim are recorded (and counted, the
-    number returned): a digest another run has settled meanwhile is not logged twice."""
+    Only messages still ``sending`` under ``owner``'s claim are recorded (and counted, the
+    number returned): a message another run has settled meanwhile is not logged twice."""
     if not done:
         return 0
     now = timezone.now()
+    model = type(done[0][0])
     with transaction.atomic():
         ours = set(
-            Digest.objects.select_for_update()
+            model._default_manager.select_for_update()
             .filter(pk__in=[d.pk for d, _ in done], status=Digest.Status.SENDING, claimed_by=owner)
             .values_list("pk", flat=True)
         )
         done = [(d, r) for d, r in done if d.pk in ours]
         if not done:
             return 0
-        Digest.objects.filter(pk__in=ours).update(status=Digest.Status.SENT, sent_at=now)
-        _remember_received(
-            (d.subscriber_id, int(str(i["paper"])), d.pk) for d, _ in done for i in d.items
-        )
+        model._default_manager.filter(pk__in=ours).update(status=Digest.Status.SENT, sent_at=now)
+        if model is Digest:
+            _remember_received(
+                (d.subscriber_id, int(str(i["paper"])), d.pk)
+                for d, _ in done
+                if isinstance(d, Digest)
+                for i in d.items
+            )
         _log_sent(
-            (d.pk, d.subscriber.email, "digest", now, outcome, r.code or None, r.text[:500])
-            for d, r in done
+            model.delivery_field,
+            (
+                (d.pk, d.address, model.delivery_field, now, outcome, r.code or None, r.text[:500])
+                for d, r in done
+            ),
         )
     return len(done)
+
+
+def _log_one(message: Outgoing, outcome: str, reply: Reply) -> None:
+    """One delivery-log row for a message that did not go (a refusal)."""
+    Delivery.objects.create(
+        **{message.delivery_field: message}, email=message.address, kind=message.delivery_field,
+        outcome=outcome, code=reply.code, detail=reply.text[:500],
+    )  # fmt: skip
 
 
 def _remember_received(rows: Iterable[tuple[int, int, int]]) -> None:
@@ -425,10 +465,10 @@ def _remember_received(rows: Iterable[tuple[int, int, int]]) -> None:
     insert_rows(Received, ("subscriber", "paper", "digest"), rows, ignore_conflicts=True)
 
 
-@lru_cache(maxsize=4)
-def _mark_sending_sql(vendor: str) -> str:
+@lru_cache(maxsize=8)
+def _mark_sending_sql(vendor: str, db_table: str) -> str:
     quote = connection.ops.quote_name
-    table = quote(Digest._meta.db_table)
+    table = quote(db_table)
     return (
         f"UPDATE {table} SET {quote('status')} = %s, {quote('message_id')} = %s, "  # noqa: S608
         f"{quote('attempts')} = {quote('attempts')} + 1 WHERE {quote('id')} = %s "
@@ -436,25 +476,28 @@ def _mark_sending_sql(vendor: str) -> str:
     )
 
 
-def _mark_sending(digest_id: int, message_id: str, owner: str) -> None:
+def _mark_sending(model: type[Outgoing], digest_id: int, message_id: str, owner: str) -> None:
     """The commit point, once per message: one statement, committed on its own (autocommit),
-    and only while the digest is pending and still ``owner``'s; otherwise ``ClaimLost`` and
+    and only while the message is pending and still ``owner``'s; otherwise ``ClaimLost`` and
     the message is not completed.
 
     The ORM's update cost 0.5 ms a message here, a quarter of the sender's time.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            _mark_sending_sql(connection.vendor),
+            _mark_sending_sql(connection.vendor, model._meta.db_table),
             [Digest.Status.SENDING, message_id, digest_id, Digest.Status.PENDING, owner],
         )
         if cursor.rowcount != 1:
-            raise ClaimLost(f"digest {digest_id} is no longer this sender's")
+            raise ClaimLost(f"{model.delivery_field} {digest_id} is no longer this sender's")
 
 
-_LOG_FIELDS = ("digest", "email", "kind", "at", "outcome", "code", "detail")
+_LOG_FIELDS = ("email", "kind", "at", "outcome", "code", "detail")
 
 
-def _log_sent(rows: Iterable[tuple[int, str, str, dt.datetime, str, int | None, str]]) -> None:
-    """Delivery-log rows for recorded digests, by one executemany like the receipts."""
-    insert_rows(Delivery, _LOG_FIELDS, rows)
+def _log_sent(
+    key: str, rows: Iterable[tuple[int, str, str, dt.datetime, str, int | None, str]]
+) -> None:
+    """Delivery-log rows for recorded messages (``key``: the log's foreign key to them, digest
+    or notice), by one executemany like the receipts."""
+    insert_rows(Delivery, (key, *_LOG_FIELDS), rows)
