@@ -138,3 +138,27 @@ def comment(
     )
     made.refresh_from_db()
     return made
+
+
+# --- groups (lab mode) -----------------------------------------------------------------------
+
+from paperwire.groups import Group, Membership  # noqa: E402
+
+
+def group(
+    name: str = "Vision lab", *, owner: User | None = None, members: tuple[User, ...] = ()
+) -> Group:
+    """A group made by ``owner`` (a new account when not given), with ``members`` joined."""
+    from paperwire.groups import add_member, create_group
+
+    made = create_group(owner or account(f"owner-{next(_serial)}@example.org"), name)
+    for reader in members:
+        add_member(made, reader)
+    return made
+
+
+def membership_of(user: User, made_group: Group) -> Membership:
+    """``user``'s membership of ``made_group`` (the groups' functions take memberships)."""
+    from paperwire.groups import membership
+
+    return membership(user, made_group.slug)
