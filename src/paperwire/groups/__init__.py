@@ -65,8 +65,8 @@ if TYPE_CHECKING:
         member_for_feed,
         proposal,
         propose,
-        queue,
-        queues,
+        queue_of,
+        queues_of,
         vote,
     )
 
@@ -99,7 +99,7 @@ _HOMES = {
     **dict.fromkeys(
         [
             "Queued", "discussed", "feed_token", "member_for_feed", "propose", "proposal",
-            "queue", "queues", "vote",
+            "queue_of", "queues_of", "vote",
         ],
         "queue",
     ),
@@ -146,8 +146,8 @@ __all__ = [
     "pending",
     "proposal",
     "propose",
-    "queue",
-    "queues",
+    "queue_of",
+    "queues_of",
     "remove_member",
     "remove_paper",
     "this_week",

@@ -34,7 +34,7 @@ class Queued:
     mine: bool  # the reader voted for it
 
 
-def queue(group: Group, user: Any = None, *, limit: int | None = None) -> list[Queued]:
+def queue_of(group: Group, user: Any = None, *, limit: int | None = None) -> list[Queued]:
     """The group's open proposals, most votes first, then the earliest proposed: one query."""
     rows = (
         Proposal.objects.filter(group=group, discussed_at__isnull=True, paper__hidden=False)
@@ -51,7 +51,7 @@ def queue(group: Group, user: Any = None, *, limit: int | None = None) -> list[Q
     return [Queued(p, p.paper, p.n, bool(getattr(p, "mine", False))) for p in rows]
 
 
-def queues(groups: list[int], limit: int) -> dict[int, list[tuple[int, int]]]:
+def queues_of(groups: list[int], limit: int) -> dict[int, list[tuple[int, int]]]:
     """group id -> its open proposals as (paper id, votes), most votes first: one query for
     any number of groups (the digest's batch)."""
     found: dict[int, list[tuple[int, int]]] = {g: [] for g in groups}

@@ -42,7 +42,7 @@ class QueueFeed(_PaperFeed):
 
     def items(self, obj: Membership) -> list[Paper]:
         papers = []
-        for queued in groups.queue(obj.group, limit=ITEMS):
+        for queued in groups.queue_of(obj.group, limit=ITEMS):
             queued.paper.queue_votes = queued.votes  # type: ignore[attr-defined]
             papers.append(queued.paper)
         return papers

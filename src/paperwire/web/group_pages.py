@@ -105,7 +105,7 @@ def group_page(request: HttpRequest, slug: str) -> HttpResponse:
             "members": groups.members(group),
             "invitations": groups.pending(group) if member.is_owner else [],
             "collections": list(groups.collections_of(group)),
-            "queue": groups.queue(group, member.user, limit=5),
+            "queue": groups.queue_of(group, member.user, limit=5),
             "invite_days": settings.GROUP_INVITE_DAYS,
         },
     )
@@ -344,7 +344,7 @@ def queue_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "group": member.group,
             "member": member,
-            "queue": groups.queue(member.group, member.user, limit=QUEUE_SHOWN),
+            "queue": groups.queue_of(member.group, member.user, limit=QUEUE_SHOWN),
             "feed_token": token,
         },
     )
