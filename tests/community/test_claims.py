@@ -56,7 +56,9 @@ def test_orcid_sign_in_named_by_the_paper_is_approved_at_once() -> None:
     SocialAccount.objects.create(user=ana, provider="orcid", uid="0000-0002-1825-0097")
     named = f.paper(
         authors=["Ana Müller", "Bo Chen"],
-        links=[{"kind": "orcid", "url": "https://orcid.org/0000-0002-1825-0097", "name": "Ana Muller"}],
+        links=[
+            {"kind": "orcid", "url": "https://orcid.org/0000-0002-1825-0097", "name": "Ana Muller"}
+        ],
     )
     other = f.paper(authors=["Ana Müller"])
     assert claim_paper(ana, named).claim.status == ClaimStatus.APPROVED
@@ -64,7 +66,9 @@ def test_orcid_sign_in_named_by_the_paper_is_approved_at_once() -> None:
     # Where the metadata gives the iD to another name, claiming as Ana waits for a moderator.
     elsewhere = f.paper(
         authors=["Ana Müller", "Bo Chen"],
-        links=[{"kind": "orcid", "url": "https://orcid.org/0000-0002-1825-0097", "name": "Bo Chen"}],
+        links=[
+            {"kind": "orcid", "url": "https://orcid.org/0000-0002-1825-0097", "name": "Bo Chen"}
+        ],
     )
     assert claim_paper(ana, elsewhere, "Ana Müller").claim.status == ClaimStatus.PENDING
     # A name claim is approved at once when a paper gives the reader's iD for that name.

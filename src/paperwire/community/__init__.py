@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         own_paper_ids,
         reject,
         verified_authors,
+        verified_names,
         withdraw,
     )
     from paperwire.community.follows import (
@@ -49,6 +50,7 @@ _HOMES = {
         [
             "ClaimError", "approve", "claim_author", "claim_paper", "claimed_keys", "claims_of",
             "has_approved_claim", "orcid_of", "own_paper_ids", "reject", "verified_authors",
+            "verified_names",
             "withdraw",
         ],
         "claims",
@@ -87,6 +89,7 @@ __all__ = [
     "set_follow",
     "sync_names",
     "verified_authors",
+    "verified_names",
     "withdraw",
 ]
 

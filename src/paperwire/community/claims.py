@@ -204,6 +204,36 @@ def verified_authors(paper_ids: Iterable[int]) -> dict[int, set[int]]:
     return found
 
 
+ANY_NAME = "*"
+
+
+def verified_names(paper_ids: Iterable[int]) -> dict[int, set[str]]:
+    """paper pk -> the name keys on it that a verified author claimed (``ANY_NAME`` for a
+    paper claim that names no author): which names on a paper get the badge."""
+    ids = list(set(paper_ids))
+    if not ids:
+        return {}
+    found: dict[int, set[str]] = {}
+    for paper_id, key in Claim.objects.filter(
+        paper_id__in=ids, status=ClaimStatus.APPROVED, user__is_active=True
+    ).values_list("paper_id", "key"):
+        found.setdefault(paper_id, set()).add(key or ANY_NAME)
+    keys_of = {
+        pk: {t[len(AUTHOR) :] for t in keys or () if t.startswith(AUTHOR)}
+        for pk, keys in Paper.objects.filter(pk__in=ids).values_list("pk", "match_keys")
+    }
+    every = set().union(*keys_of.values()) if keys_of else set()
+    claimed = set(
+        Claim.objects.filter(
+            paper__isnull=True, key__in=every, status=ClaimStatus.APPROVED, user__is_active=True
+        ).values_list("key", flat=True)
+    )
+    for pk, keys in keys_of.items():
+        if keys & claimed:
+            found.setdefault(pk, set()).update(keys & claimed)
+    return found
+
+
 def own_paper_ids(user_id: int, paper_ids: Iterable[int]) -> set[int]:
     """Which of these papers the account is a verified author of."""
     return {pk for pk, users in verified_authors(paper_ids).items() if user_id in users}
@@ -257,5 +287,6 @@ __all__ = [
     "pending_claims",
     "reject",
     "verified_authors",
+    "verified_names",
     "withdraw",
 ]
