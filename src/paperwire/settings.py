@@ -8,6 +8,7 @@ docs/configuration.md (a test checks that).
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import sys
 from email.utils import parseaddr
@@ -100,6 +101,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request's time includes every other middleware, and /healthz and /metrics
+    # answer load balancers and Prometheus that reach a node by its address (web/ops.py).
+    "paperwire.web.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -202,10 +206,20 @@ ARXIV_API_URL = env_url("PAPERWIRE_ARXIV_API_URL", "https://export.arxiv.org/api
 ARXIV_OAI_URL = env_url("PAPERWIRE_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 ARXIV_REQUEST_INTERVAL = env_float("PAPERWIRE_ARXIV_REQUEST_INTERVAL", 3.0, minimum=0)
 
+# Logs: one event per line on standard error, for journald and log shippers. `text` is
+# logfmt (key=value); `json` one JSON object a line. A traceback is kept inside its event
+# (paperwire/logformat.py), so a grep for an error finds all of it.
+LOG_FORMAT = env_choice("PAPERWIRE_LOG_FORMAT", "text", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "one_line": {"()": "paperwire.logformat.OneLineFormatter", "output": LOG_FORMAT}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "one_line"}},
+    # The worker's consumer (Huey) adds a handler of its own, in its own format, to a logger
+    # that has none; given ours, its lines (a task started, failed, retried) are one-line too.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(
@@ -213,6 +227,27 @@ LOGGING = {
         ),
     },
 }
+
+# Operations (docs/operations.md). Who may read /metrics: addresses or networks, comma-
+# separated; the client's address is read as the rate limits read it (PAPERWIRE_TRUSTED_PROXIES).
+# Loopback only by default: a Prometheus on another machine is named here.
+METRICS_ALLOW = []
+for _network in env_list("PAPERWIRE_METRICS_ALLOW", ["127.0.0.1", "::1"]):
+    try:
+        METRICS_ALLOW.append(ipaddress.ip_network(_network, strict=False))
+    except ValueError:
+        raise invalid(
+            "PAPERWIRE_METRICS_ALLOW",
+            _network,
+            "addresses or networks such as 127.0.0.1,10.0.0.0/8 (0.0.0.0/0,::/0: everyone)",
+        ) from None
+# Keys that signed what is still out there (sessions, feed and unsubscribe links) before the
+# current PAPERWIRE_SECRET_KEY: still accepted, never used to sign. Comma-separated.
+SECRET_KEY_FALLBACKS = [
+    key.strip()
+    for key in (env_secret("PAPERWIRE_SECRET_KEY_FALLBACKS") or "").split(",")
+    if key.strip()
+]
 
 # Cache: pages for anonymous visitors, rate-limit counters, similar papers. Shared by the
 # server's worker processes: files in the data directory by default, Redis when given.
