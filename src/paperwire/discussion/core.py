@@ -294,10 +294,12 @@ def _viewer_id(viewer: Viewer) -> int | None:
 
 def claimed_authors(paper_ids: Iterable[int]) -> dict[int, set[int]]:
     """paper pk -> the accounts with an approved authorship claim on it: the community's
-    claims (``community.claims.verified_authors``) when that part is installed, else none."""
+    ``verified_authors`` (its public face) when claims are installed, else none."""
+    import paperwire.community as community
+
     try:
-        from paperwire.community.claims import verified_authors
-    except ImportError:  # claims not built: no badges, nothing else changes
+        verified_authors = community.verified_authors
+    except AttributeError:  # claims not built: no badges, nothing else changes
         return {}
     result: dict[int, set[int]] = verified_authors(list(paper_ids))
     return result
