@@ -1,4 +1,5 @@
-"""Moderation of people: block an account (it can no longer sign in, vote or submit)."""
+"""Moderation of people: block an account (it can no longer sign in, vote or submit); approve
+or reject authorship claims (their votes are re-weighed at once); see follows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from paperwire.community.models import ApiToken, Vote
+from paperwire.community import approve, reject
+from paperwire.community.models import ApiToken, Claim, Follow, Vote
 
 admin.site.unregister(User)
 
@@ -43,3 +45,37 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ("name", "prefix", "user", "created_at", "last_used_at")
     raw_id_fields = ("user",)
     search_fields = ("user__email", "prefix")
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin[Claim]):
+    """The moderators' queue of authorship claims: pending first, oldest first."""
+
+    list_display = ("target", "user", "status", "how", "created_at", "decided_at", "decided_by")
+    list_filter = ("status", "how")
+    search_fields = ("user__email", "name", "=paper__arxiv_id")
+    raw_id_fields = ("user", "paper", "decided_by")
+    readonly_fields = ("status", "how", "decided_at", "decided_by", "created_at")
+    actions = ("approve_claims", "reject_claims")
+    ordering = ("status", "created_at")
+
+    @admin.action(description="Approve the selected claims (the badge shows at once)")
+    def approve_claims(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        count = approve(queryset.values_list("pk", flat=True), by=request.user)
+        self.message_user(request, f"Approved {count} claim(s).")
+
+    @admin.action(description="Reject the selected claims (an approved one is revoked)")
+    def reject_claims(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        count = reject(queryset.values_list("pk", flat=True), by=request.user)
+        self.message_user(request, f"Rejected {count} claim(s).")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
+        return super().get_queryset(request).select_related("user", "paper", "decided_by")
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin[Follow]):
+    list_display = ("name", "kind", "user", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("user__email", "key")
+    raw_id_fields = ("user",)
