@@ -162,3 +162,25 @@ def membership_of(user: User, made_group: Group) -> Membership:
     from paperwire.groups import membership
 
     return membership(user, made_group.slug)
+
+
+# --- inbox (notifications) ---------------------------------------------------------------------
+
+
+def notification(
+    recipient: User,
+    about: Any,
+    kind: str = "saved",
+    *,
+    read: bool = False,
+    mail: bool = False,
+    inbox: bool = True,
+) -> Any:
+    """An inbox.Notification of ``about`` (a discussion.Comment) for ``recipient``, as the
+    receiver makes it; ``mail``: still waiting to be mailed."""
+    from paperwire.inbox import Notification
+
+    return Notification.objects.create(
+        recipient=recipient, kind=kind, comment=about, paper_id=about.paper_id,
+        read_at=timezone.now() if read else None, in_inbox=inbox, mail_pending=mail,
+    )  # fmt: skip

@@ -1,4 +1,5 @@
-"""What runs periodically, and when: one table, ``PERIODIC``, read by the hourly check.
+"""What runs periodically, and when: one table, ``PERIODIC``, read by the hourly check; and
+notification mail, every ``NOTICE_MINUTES`` minutes.
 
 Huey runs ``hourly`` at the top of every hour; it asks ``due(now)`` what to start and puts
 those tasks on the queue. The hours come from settings at run time, not from a crontab, so an
@@ -22,7 +23,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from paperwire.catalogue.periods import last_complete
 from paperwire.digests.models import Frequency
-from paperwire.digests.tasks import send_digests
+from paperwire.digests.tasks import send_digests, send_notices
 from paperwire.ingest.tasks import harvest
 
 TIME_ZONE_SETTING = "DIGEST_TIME_ZONE"
@@ -96,3 +97,12 @@ def due(now: dt.datetime) -> list[Job]:
 def hourly() -> None:
     for job in due(timezone.now()):
         job.start()
+
+
+# Notification mail waits at most this long (plus the per-reader gap, digests/notices.py).
+NOTICE_MINUTES = 5
+
+
+@db_periodic_task(crontab(minute=f"*/{NOTICE_MINUTES}"))  # type: ignore[untyped-decorator]
+def notices() -> None:
+    send_notices.schedule(delay=0)

@@ -21,3 +21,17 @@ def send_digests(frequency: str, day: str) -> str:
     sent = result.sent.line() if result.sent else "nothing sent"
     log.warning("%s digest %s: %s", frequency, result.period.first, sent)
     return sent
+
+
+@db_task(retries=2, retry_delay=60)
+def send_notices() -> str:
+    """Compose and send the pending notification mail (``notices.run_notices``). The lock
+    keeps one run at a time; two at once would still send nothing twice."""
+    from paperwire.digests.notices import run_notices
+
+    with lock_task("paperwire-notices"):
+        result = run_notices()
+    sent = result.sent.line() if result.sent else "nothing sent"
+    if result.composed.notices or (result.sent and result.sent.sent):
+        log.warning("notification mail: %s", sent)
+    return sent
