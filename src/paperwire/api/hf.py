@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from paperwire.api.openapi import dependencies, zero_or_one
 from paperwire.api.reads import UNSHOWN, ListFilters, list_filters, period_parameter
 from paperwire.api.schemas import Error, HfDailyItem, period_field
-from paperwire.api.serialize import hf_item
+from paperwire.api.serialize import hf_item, with_comment_counts
 from paperwire.catalogue.periods import PERIOD_PARAMETERS, BadPeriod, Period, named_or_latest
 from paperwire.community import trending as trend
 
@@ -76,4 +76,5 @@ def daily_papers(request: HttpRequest, params: Query[DailyPapersQuery]) -> list[
             "-arxiv_id",
         )
     start = params.p * params.limit
-    return [hf_item(paper) for paper in ordered[start : start + params.limit]]
+    page = with_comment_counts(ordered[start : start + params.limit])
+    return [hf_item(paper) for paper in page]

@@ -88,6 +88,7 @@ class PaperOut(Schema):
     arxiv_url: str
     pdf_url: str
     code_url: str | None
+    num_comments: int = Field(description="visible comments in the paper's discussion here")
 
 
 class ScoredPaper(PaperOut):
@@ -228,7 +229,7 @@ class HfDailyItem(Schema):
     publishedAt: str | None = None
     title: str
     summary: str
-    numComments: int
+    numComments: int = Field(description="the paper's visible comments on this site")
     submittedBy: HfUser | None = None
     organization: HfOrganization | None = None
     isAuthorParticipating: bool

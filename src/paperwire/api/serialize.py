@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from paperwire import discussion
 from paperwire.catalogue.models import Paper
 
 
@@ -14,6 +16,26 @@ def links(paper: Paper) -> list[dict[str, str]]:
         if isinstance(link, dict) and isinstance(link.get("url"), str):
             kept.append({"kind": str(link.get("kind") or ""), "url": link["url"]})
     return kept
+
+
+def with_comment_counts(papers: Iterable[Paper]) -> list[Paper]:
+    """The papers, each knowing its number of visible comments: one query for the whole list
+    (``discussion.counts``). A list endpoint calls this before ``paper_out`` / ``hf_item``."""
+    listed = list(papers)
+    found = discussion.counts(p.pk for p in listed)
+    for paper in listed:
+        paper.num_comments = found.get(paper.pk, 0)  # type: ignore[attr-defined]
+    return listed
+
+
+def num_comments(paper: Paper) -> int:
+    """A paper's visible comments: counted by ``with_comment_counts`` for a list, else here
+    (one query, for a single paper)."""
+    known = paper.__dict__.get("num_comments")
+    if known is None:
+        known = discussion.counts([paper.pk]).get(paper.pk, 0)
+        paper.num_comments = known  # type: ignore[attr-defined]
+    return int(known)
 
 
 def paper_out(paper: Paper) -> dict[str, Any]:
@@ -39,6 +61,7 @@ def paper_out(paper: Paper) -> dict[str, Any]:
         "arxiv_url": paper.abs_url,
         "pdf_url": paper.pdf_url,
         "code_url": paper.code_url,
+        "num_comments": num_comments(paper),
     }
 
 
@@ -53,8 +76,9 @@ def hf_time(value: dt.datetime | None) -> str | None:
 def hf_item(paper: Paper) -> dict[str, Any]:
     """One item of Hugging Face's ``/api/daily_papers``, filled only with what we know.
 
-    The mapping is documented in docs/api.md; fields we have nothing honest for (comment
-    threads, thumbnails, avatars, AI summaries, GitHub stars) are left out.
+    The mapping is documented in docs/api.md; fields we have nothing honest for (thumbnails,
+    avatars, AI summaries, GitHub stars) are left out. ``numComments`` counts the paper's
+    visible comments here (``with_comment_counts`` counts a whole page in one query).
     """
     submitter = None
     if paper.submitted_by:
@@ -89,7 +113,7 @@ def hf_item(paper: Paper) -> dict[str, Any]:
         "publishedAt": published,
         "title": paper.title,
         "summary": paper.abstract,
-        "numComments": 0,
+        "numComments": num_comments(paper),
         "submittedBy": submitter and {k: v for k, v in submitter.items() if k != "user"},
         "organization": organization,
         "isAuthorParticipating": False,
