@@ -5,7 +5,7 @@
 right: each process writes its counters and histograms to memory-mapped files in one folder,
 and the process that answers a scrape sums every file there. That folder must be chosen
 before ``prometheus_client`` is first imported (it picks its storage at import time), so this
-module is the only one that imports it, and sets the folder first.
+module sets the folder before it imports it, and makes every metric.
 
 The folder is ``$PAPERWIRE_DATA_DIR/metrics/<server pid>``: the workers of one server share
 their parent's, so a restarted server starts from zero (Prometheus reads a counter that went
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -59,9 +58,6 @@ def _prepare_folder() -> Path:
     return folder
 
 
-if "prometheus_client" in sys.modules and not os.environ.get(ENV):
-    # Imported before this module chose the folder: its counts would be this process's alone.
-    raise RuntimeError("prometheus_client was imported before paperwire.metrics set its folder")
 FOLDER = _prepare_folder()
 
 from prometheus_client import (  # noqa: E402  # only once the folder is set (see above)
@@ -70,9 +66,15 @@ from prometheus_client import (  # noqa: E402  # only once the folder is set (se
     Counter,
     Histogram,
     generate_latest,
+    values,
 )
 from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
 from prometheus_client.registry import Collector  # noqa: E402
+
+# The storage is chosen when prometheus_client is first imported, which something else may
+# have done before this module set the folder (a test reading the text with its parser).
+# Chosen again here, before the first metric is made, as prometheus_client requires.
+values.ValueClass = values.get_value_class()
 
 # A page is milliseconds when cached and up to a few seconds for a big search or export.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

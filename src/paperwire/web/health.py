@@ -119,6 +119,7 @@ class IndexLag:
     keyword_waiting: int | None  # not yet in the keyword index (None: no keyword index)
     vector_waiting: int | None  # without a current vector (None: nothing embedded yet)
     vector_index_waiting: int | None  # embedded but not yet in the vector index
+    vectors: int  # in this node's vector index
     problems: tuple[str, ...]
 
 
@@ -135,7 +136,7 @@ def index_lag() -> IndexLag:
     progress = embedding_progress() if settings.SEMANTIC else None
     vector = None if progress is None else max(0, progress.total - progress.embedded)
     in_index = None if progress is None else max(0, progress.embedded - status.vectors)
-    return IndexLag(papers, keyword, vector, in_index, tuple(status.problems))
+    return IndexLag(papers, keyword, vector, in_index, status.vectors, tuple(status.problems))
 
 
 def check_index() -> Check:
@@ -148,7 +149,7 @@ def check_index() -> Check:
     }
     if lag.keyword_waiting is None:
         return Check("degraded", detail="no keyword index: search is unavailable", numbers=numbers)
-    if settings.SEMANTIC and lag.problems:
+    if settings.SEMANTIC and (lag.problems or (lag.papers and not lag.vectors)):
         return Check("degraded", detail="keyword search only: no vector index", numbers=numbers)
     return Check("ok", numbers=numbers)
 
