@@ -231,7 +231,7 @@ LOGGING = {
 # Operations (docs/operations.md). Who may read /metrics: addresses or networks, comma-
 # separated; the client's address is read as the rate limits read it (PAPERWIRE_TRUSTED_PROXIES).
 # Loopback only by default: a Prometheus on another machine is named here.
-METRICS_ALLOW = []
+METRICS_ALLOW: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
 for _network in env_list("PAPERWIRE_METRICS_ALLOW", ["127.0.0.1", "::1"]):
     try:
         METRICS_ALLOW.append(ipaddress.ip_network(_network, strict=False))

@@ -5,6 +5,7 @@ the addresses PAPERWIRE_METRICS_ALLOW names."""
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import ipaddress
 import urllib.request
 from collections.abc import Callable
@@ -13,9 +14,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from paperwire.digests.models import Delivery
+from paperwire.digests.models import Delivery, Digest
 from paperwire.web import ops
 from tests import factories
 from tests.conftest import Cli, shared
@@ -90,6 +92,15 @@ def test_the_node_gauges_are_read_when_scraped(client: Client, indexed: Callable
     factories.paper(title="One")
     factories.paper(title="Two")
     indexed()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for address, status in (("ada@example.org", "sent"), ("bob@example.org", "failed")):
+        Digest.objects.create(
+            subscriber=factories.subscriber(address),
+            frequency="daily",
+            period_start=yesterday,
+            period_end=yesterday,
+            status=status,
+        )
     Delivery.objects.create(email="ada@example.org", kind="digest", outcome="sent")
     Delivery.objects.create(email="bob@example.org", kind="digest", outcome="permanent")
     found = scrape(client)
@@ -100,6 +111,9 @@ def test_the_node_gauges_are_read_when_scraped(client: Client, indexed: Callable
         value(found, "paperwire_mail_deliveries_last_day", kind="digest", outcome="permanent") == 1
     )
     assert ("paperwire_queue_tasks", (("state", "pending"),)) in found
+    assert value(found, "paperwire_digests", status="sent") == 1
+    assert value(found, "paperwire_digests", status="failed") == 1
+    assert value(found, "paperwire_digests", status="pending") == 0
     assert value(found, "paperwire_health_check_up", check="database") == 1
     # Counts and states only: no reader's address reaches the metrics.
     assert "example.org" not in client.get("/metrics").content.decode()

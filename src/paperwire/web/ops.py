@@ -106,9 +106,16 @@ def _read_node() -> Iterator[Any]:
         "1 when the check is ok or degraded, 0 when down (see /healthz).",
         labels=["check"],
     )
+    degraded = GaugeMetricFamily(
+        "paperwire_health_check_degraded",
+        "1 when the check is degraded (the node serves, search in part), else 0.",
+        labels=["check"],
+    )
     for name, check in health().checks.items():
         up.add_metric([name], 0.0 if check.state == "down" else 1.0)
+        degraded.add_metric([name], 1.0 if check.state == "degraded" else 0.0)
     yield up
+    yield degraded
 
     def guarded(name: str, read: Callable[[], Iterator[Any]]) -> Iterator[Any]:
         try:
@@ -160,7 +167,7 @@ def _mail() -> Iterator[Any]:
     from django.db.models import Count
     from prometheus_client.core import GaugeMetricFamily
 
-    from paperwire.digests.models import Delivery, Digest
+    from paperwire.digests.models import Delivery, Digest, Frequency
 
     # The delivery log is read over a day (its `at` column is indexed), not whole: it grows
     # by every message ever sent.
@@ -181,15 +188,21 @@ def _mail() -> Iterator[Any]:
     for kind, outcome, n in rows:
         recent.add_metric([kind, outcome], n)
     yield recent
-    waiting = GaugeMetricFamily(
-        "paperwire_digests_waiting",
-        "Digests composed and not yet sent (pending: waiting or retrying; sending: claimed "
-        "by a sender now).",
+    digests = GaugeMetricFamily(
+        "paperwire_digests",
+        "Digests of the periods that started in the last 8 days, by status (pending: waiting "
+        "or retrying; sending: claimed by a sender now; sent; failed: refused or out of "
+        "retries).",
         labels=["status"],
     )
-    for status in (Digest.Status.PENDING, Digest.Status.SENDING):
-        waiting.add_metric([status.value], Digest.objects.filter(status=status).count())
-    yield waiting
+    recent_periods = Digest.objects.filter(
+        frequency__in=[Frequency.DAILY, Frequency.WEEKLY],  # the queue index's first column
+        period_start__gte=timezone.localdate() - dt.timedelta(days=8),
+    )
+    counts = dict(recent_periods.values_list("status").annotate(n=Count("id")).order_by())
+    for status in Digest.Status:
+        digests.add_metric([status.value], counts.get(status.value, 0))
+    yield digests
 
 
 # -- counted on every request ---------------------------------------------------------------
