@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
     from paperwire.community.follows import (
         FollowError,
+        follow_reason,
         followed,
         followers_of_papers,
         follows_of,
@@ -56,7 +57,8 @@ _HOMES = {
         "claims",
     ),
     **dict.fromkeys(
-        ["FollowError", "followed", "followers_of_papers", "follows_of", "is_following",
+        ["FollowError", "follow_reason", "followed", "followers_of_papers", "follows_of",
+         "is_following",
          "set_follow"],
         "follows",
     ),
@@ -75,6 +77,7 @@ __all__ = [
     "claim_paper",
     "claimed_keys",
     "claims_of",
+    "follow_reason",
     "followed",
     "followers_of_papers",
     "follows_of",

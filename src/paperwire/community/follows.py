@@ -11,10 +11,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from paperwire.catalogue.keys import name_key
+from paperwire.catalogue.keys import AUTHOR, name_key
 from paperwire.catalogue.models import Paper
 from paperwire.community.models import Follow, Kind, NameKey
-from paperwire.community.people import term
+from paperwire.community.people import ORG, term
 
 MAX_FOLLOWS = 500  # per reader: far more than anyone reads, few enough to rank cheaply
 MAX_NAME = 300
@@ -79,31 +79,42 @@ def followed(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Paper]:
 
 
 def followers_of_papers(
-    paper_ids: Iterable[int], user_ids: Iterable[int] | None = None
-) -> dict[int, dict[int, list[str]]]:
-    """account -> {paper pk -> the followed names (as the reader follows them) on it}, for
-    these papers (and only these accounts, if given). Three queries whatever the counts: the
-    digest section and For you ask it for a whole run of readers at once."""
-    ids = list(set(paper_ids))
-    if not ids:
-        return {}
-    on_paper: dict[str, list[int]] = {}
-    for t, pk in NameKey.objects.filter(paper_id__in=ids).values_list("term", "paper_id"):
-        on_paper.setdefault(t, []).append(pk)
-    if not on_paper:
-        return {}
-    follows = Follow.objects.all()
-    if user_ids is not None:
-        follows = follows.filter(user_id__in=list(user_ids))
-    keys = {t.split(":", 1)[1] for t in on_paper}
-    found: dict[int, dict[int, list[str]]] = {}
-    for user_id, kind, key, name in follows.filter(key__in=keys).values_list(
-        "user_id", "kind", "key", "name"
-    ):
-        t = ("a:" if kind == Kind.AUTHOR else "o:") + key
-        for pk in on_paper.get(t, ()):
-            found.setdefault(user_id, {}).setdefault(pk, []).append(name)
+    paper_ids: Iterable[int], user_ids: Iterable[int] | None = None, chunk: int = 5_000
+) -> dict[int, dict[int, list[tuple[str, str]]]]:
+    """account -> {paper pk -> the (kind, name) it follows on that paper}, for these papers
+    (and only these accounts, if given). A few queries per ``chunk`` papers, whatever the
+    number of readers: the digest section and For you ask it for a whole run at once."""
+    ids = sorted(set(paper_ids))
+    readers = None if user_ids is None else sorted(set(user_ids))
+    found: dict[int, dict[int, list[tuple[str, str]]]] = {}
+    if not ids or readers == []:
+        return found
+    for start in range(0, len(ids), chunk):
+        on_paper: dict[str, list[int]] = {}
+        for t, pk in NameKey.objects.filter(paper_id__in=ids[start : start + chunk]).values_list(
+            "term", "paper_id"
+        ):
+            on_paper.setdefault(t, []).append(pk)
+        keys = sorted({t.split(":", 1)[1] for t in on_paper})
+        for part in range(0, len(keys), chunk):
+            follows = Follow.objects.filter(key__in=keys[part : part + chunk])
+            if readers is not None:
+                follows = follows.filter(user_id__in=readers)
+            for user_id, kind, key, name in follows.values_list("user_id", "kind", "key", "name"):
+                for pk in on_paper.get(term_of_key(kind, key), ()):
+                    found.setdefault(user_id, {}).setdefault(pk, []).append((kind, name))
     return found
+
+
+def term_of_key(kind: str, key: str) -> str:
+    return (AUTHOR if kind == Kind.AUTHOR else ORG) + key
+
+
+def follow_reason(kind: str, name: str) -> str:
+    """Why a followed name's paper is shown: "by Yang Li, whom you follow"."""
+    if kind == Kind.ORG:
+        return f"from {name}, which you follow"
+    return f"by {name}, whom you follow"
 
 
 def new_papers_followed(user: Any, since: dt.date) -> QuerySet[Paper]:

@@ -17,6 +17,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from paperwire.catalogue.models import Paper
+from paperwire.community import follow_reason, followers_of_papers
 from paperwire.foryou import features
 from paperwire.foryou.model import Floats, PaperSet, ReaderModel, Reason, score_matrix
 from paperwire.foryou.models import StoredModel
@@ -24,6 +25,13 @@ from paperwire.foryou.train import MIN_POSITIVES
 from paperwire.library import Entry, Kind, hidden_for, reader_signals
 
 WORDS = 3
+# Added to the score of a paper by an author (or from an organisation) the reader follows.
+# Scores are sums of calibrated features (model.WEIGHTS: words 1.0, meaning 1.5, categories
+# 0.75), so this is what one calibrated unit of word match is worth: a followed author's paper
+# that fits the reader moderately rises into the top, one far from their interests does not.
+# Kept small on purpose: the "Followed authors" digest section and the private feed already
+# show every such paper; For you stays a ranking by interest, with following one signal in it.
+FOLLOW_BOOST = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,17 +79,19 @@ def recommend(user: Any, papers: Iterable[int] | Any, limit: int = 50) -> list[R
     signals = reader_signals(user)
     candidates = features.candidates(_ids(papers))
     scores = model.score(candidates)
+    followed = followers_of_papers(candidates.ids.tolist(), [user.pk]).get(user.pk, {})
+    _boost(scores[None, :], candidates, [frozenset(followed)])
     top = _best(scores, candidates, signals.hidden, limit)
     reasons = model.explain(candidates, top, words=WORDS)
     titles = _titles(r.nearest for r in reasons)
     how = {pk: _how(pk, signals.positives, signals.collections) for pk in titles}
     positives = len(signals.positives)
-    return [
-        Recommendation(
-            int(candidates.ids[row]), float(scores[row]), _words(r, titles, how, positives)
-        )
-        for row, r in zip(top, reasons, strict=True)
-    ]
+    out = []
+    for row, r in zip(top, reasons, strict=True):
+        pk = int(candidates.ids[row])
+        why = _words(r, titles, how, positives)
+        out.append(Recommendation(pk, float(scores[row]), _followed_why(followed.get(pk)) + why))
+    return out
 
 
 def recommend_many(
@@ -111,17 +121,24 @@ def recommend_many(
         del blobs
         hidden = hidden_for(readers, paper_ids)
         hides = [hidden.get(u, frozenset()) for u in readers]
+        follows = followers_of_papers(paper_ids, readers)
+        boosts = [frozenset(follows.get(u, ())) for u in readers]
 
         def rank(part: slice) -> list[Ranked]:
             models = [ReaderModel.from_bytes(b) for b in stored[part]]  # noqa: B023
-            return _rank(models, hides[part], candidates, limit)  # noqa: B023
+            return _rank(models, hides[part], candidates, limit, boosts[part])  # noqa: B023
 
         ranked = _on_both_cores(rank, len(readers))
         titles = _titles(n for _, _, near in ranked for n in near)
         why = {pk: f"close to «{title}» in your library" for pk, title in titles.items()}
         for user_id, (top, values, near) in zip(readers, ranked, strict=True):
+            mine = follows.get(user_id, {})
             out[user_id] = [
-                Recommendation(paper_ids[row], value, [why[n]] if n in why else [])
+                Recommendation(
+                    paper_ids[row],
+                    value,
+                    _followed_why(mine.get(paper_ids[row])) + ([why[n]] if n in why else []),
+                )
                 for row, value, n in zip(top, values, near, strict=True)
             ]
     return out
@@ -137,8 +154,11 @@ def _rank(
     hidden: Sequence[frozenset[int]],
     candidates: PaperSet,
     limit: int,
+    boosted: Sequence[frozenset[int]] = (),
 ) -> list[Ranked]:
     scores = score_matrix(models, candidates)
+    if boosted:
+        _boost(scores, candidates, boosted)
     tops = _best_many(scores, candidates, hidden, limit)
     return [
         (top, scores[r, top].tolist(), _nearest(model, candidates, top))
@@ -245,6 +265,22 @@ def more_like_collection(
         )
         for row, r in zip(top, reasons, strict=True)
     ]
+
+
+def _boost(scores: Floats, candidates: PaperSet, boosted: Sequence[frozenset[int]]) -> None:
+    """Add ``FOLLOW_BOOST`` to each row's papers by names the reader follows (in place)."""
+    if not any(boosted):
+        return
+    row_of = {pk: n for n, pk in enumerate(candidates.ids.tolist())}
+    for r, pks in enumerate(boosted):
+        columns = [row_of[pk] for pk in pks if pk in row_of]
+        if columns:
+            scores[r, columns] += FOLLOW_BOOST
+
+
+def _followed_why(names: list[tuple[str, str]] | None) -> list[str]:
+    """The reasons a followed name gives, first: what the reader chose explains best."""
+    return [follow_reason(kind, name) for kind, name in (names or [])[:2]]
 
 
 def _best(scores: Floats, candidates: PaperSet, hidden: frozenset[int], limit: int) -> list[int]:
