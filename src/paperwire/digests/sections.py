@@ -1,11 +1,12 @@
 """The sections a digest is made of: what each one is, and how it picks its papers.
 
 A digest is a short list of sections, in the order of ``SECTIONS``: "For you" (a reader's
-own ranking), "Your topics" (what the subscriber's saved queries matched), "Trending" (the
-period's list). Each ``Section`` names itself (a key stored with every item, a heading and a
-line saying what it is, both shown in the mail) and has a ``prepare`` step that runs once per
-composing run — where all batching happens, so no section queries per subscriber — and
-returns the function that picks one subscriber's papers.
+own ranking), "Your groups", "Followed authors" (new papers of the authors and organisations
+the subscriber's account follows), "Your topics" (what the subscriber's saved queries
+matched), "Trending" (the period's list). Each ``Section`` names itself (a key stored with
+every item, a heading and a line saying what it is, both shown in the mail) and has a
+``prepare`` step that runs once per composing run — where all batching happens, so no
+section queries per subscriber — and returns the function that picks one subscriber's papers.
 
 A new section (say, "Comments on your papers") is one more ``Section`` in ``SECTIONS``: the
 composer, the renderer and the "never the same paper twice" rule (``compose.assemble``) need
@@ -26,6 +27,7 @@ TOPIC_ITEMS = 5  # per topic
 TOPICS_ITEMS = 20
 TRENDING_ITEMS = 10
 GROUP_ITEMS = 10
+FOLLOWED_ITEMS = 15
 # Readers ranked per call of the engine: large enough to share its per-call set-up, small
 # enough that one chunk's models and scores stay a few megabytes.
 FOR_YOU_CHUNK = 1_000
@@ -116,6 +118,29 @@ def _prepare_trending(run: Run) -> Picker:
     return lambda person: everyone if person.include_trending else ()
 
 
+def _prepare_followed(run: Run) -> Picker:
+    """The period's papers by the authors and organisations each subscriber's account
+    follows, in the period's list order (most points first): one batch for the whole run."""
+    accounts = sorted({p.account for p in run.people if p.account is not None})
+    if not accounts or not run.candidates:
+        return lambda person: ()
+    from paperwire.community import follow_reason, followers_of_papers
+
+    followed = followers_of_papers(run.candidates, accounts)
+    if not followed:
+        return lambda person: ()
+    order = {pk: n for n, pk in enumerate(run.candidates)}
+
+    def pick(person: Person) -> list[Pick]:
+        mine = followed.get(person.account, {}) if person.account is not None else {}
+        return [
+            Pick(pk, tuple(follow_reason(kind, name) for kind, name in mine[pk]))
+            for pk in sorted(mine, key=order.__getitem__)
+        ]
+
+    return pick
+
+
 def _prepare_groups(run: Run) -> Picker:
     # Imported here: the groups' module reads this one's types.
     from paperwire.digests.group_section import prepare
@@ -151,7 +176,16 @@ GROUPS = Section(
     GROUP_ITEMS,
     _prepare_groups,
 )
-SECTIONS: tuple[Section, ...] = (FOR_YOU, GROUPS, TOPICS, TRENDING)
+FOLLOWED = Section(
+    "followed",
+    "Followed authors",
+    "New papers by the authors and organisations you follow.",
+    FOLLOWED_ITEMS,
+    _prepare_followed,
+)
+# Followed authors come after For you and the groups: a paper of theirs those already show
+# keeps its place there (with "by <author>, whom you follow" among its reasons in For you).
+SECTIONS: tuple[Section, ...] = (FOR_YOU, GROUPS, FOLLOWED, TOPICS, TRENDING)
 _BY_KEY = {s.key: s for s in SECTIONS}
 
 
@@ -238,6 +272,7 @@ def subscriber_accounts(
 
 
 __all__ = [
+    "FOLLOWED",
     "FOR_YOU",
     "GROUPS",
     "SECTIONS",
