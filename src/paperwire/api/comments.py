@@ -69,14 +69,20 @@ class CommentsOut(Schema):
 
 
 class CommentIn(Schema):
+    # "\S": some text besides spaces, which is what the server accepts.
     body: str = Field(
-        description="Markdown; $x$ and $$x$$ are maths", min_length=1, max_length=MAX_BODY_CHARS
+        description="Markdown; $x$ and $$x$$ are maths",
+        min_length=1,
+        max_length=MAX_BODY_CHARS,
+        pattern=r"\S",
     )
     parent: int | None = Field(None, description="the id of the comment this one answers", ge=1)
 
 
 class CommentEditIn(Schema):
-    body: str = Field(description="the new Markdown", min_length=1, max_length=MAX_BODY_CHARS)
+    body: str = Field(
+        description="the new Markdown", min_length=1, max_length=MAX_BODY_CHARS, pattern=r"\S"
+    )
 
 
 class CommentVoteIn(Schema):
