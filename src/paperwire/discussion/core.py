@@ -282,8 +282,9 @@ class Thread:
 
     @property
     def count(self) -> int:
-        """Comments with text shown (placeholders do not count)."""
-        return sum(1 for item in self.items if not item.placeholder)
+        """Visible comments: what everyone sees (placeholders and the viewer's own held
+        comments do not count)."""
+        return sum(1 for item in self.items if not item.placeholder and not item.held)
 
 
 def _viewer_id(viewer: Viewer) -> int | None:
