@@ -2,12 +2,12 @@
 queue (most votes first) and what its members saved and upvoted in the week.
 
 A subscriber is in a group when the account with their address is a member (``Person.email``
-against the members' account addresses, case-insensitively; ``Person.user`` too when the
-composer knows the account). All the batching happens in ``prepare``, once per composing
-run, whatever the number of subscribers: the subscribers' memberships in a query per
-``CHUNK`` addresses, every group's week in two queries (``groups.week_activity``) and every
-group's queue in one (``groups.queues_of``). Picking one subscriber's papers is then a merge
-of lists already made.
+against the members' account addresses, case-insensitively), or when the subscriber's account
+(``Person.account``) is. All the batching happens in ``prepare``, once per composing run,
+whatever the number of subscribers: the subscribers' memberships in a query per ``CHUNK``
+addresses, every group's week in two queries (``groups.week_activity``) and every group's
+queue in one (``groups.queues_of``). Picking one subscriber's papers is then a merge of lists
+already made.
 
 The week is the one holding the run's last day when the run says its period, else the week
 up to yesterday: a weekly digest composed on Monday covers the week just ended, a daily one
@@ -41,12 +41,19 @@ def section_week(run: Run) -> Period:
     return week_of(timezone.localdate() - dt.timedelta(days=1))
 
 
+def _account(person: Person) -> int | None:
+    """The subscriber's account, signals or not (``Person.account``), else the one the
+    composer matched for For you."""
+    account: int | None = getattr(person, "account", None)
+    return account if account is not None else person.user
+
+
 def prepare(run: Run) -> Picker:
     from paperwire.digests.sections import Pick
     from paperwire.groups import Group, Membership, queues_of, week_activity
 
     addresses = sorted({p.email.strip().lower() for p in run.people if p.email})
-    accounts = sorted({p.user for p in run.people if p.user is not None})
+    accounts = sorted({a for a in map(_account, run.people) if a is not None})
     if not addresses and not accounts:
         return lambda person: ()
     by_address: dict[str, set[int]] = {}
@@ -95,8 +102,9 @@ def prepare(run: Run) -> Picker:
 
     def pick(person: Person) -> list[Pick]:
         mine = set(by_address.get(person.email.strip().lower(), ()))
-        if person.user is not None:
-            mine |= by_account.get(person.user, set())
+        account = _account(person)
+        if account is not None:
+            mine |= by_account.get(account, set())
         found: list[Pick] = []
         for group_id in sorted(mine, key=lambda g: (names[g], g)):
             found.extend(picks[group_id])
