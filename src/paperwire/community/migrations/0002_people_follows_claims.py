@@ -7,12 +7,14 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from paperwire.catalogue.keys import AUTHOR, name_key
+from paperwire.dbutil import insert_rows
 
 BATCH = 5000
 
 
 def backfill(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Index the names of the papers already there (community.people keeps them in step)."""
+    """Index the names of the papers already there (community.people keeps them in step).
+    Hidden papers get no rows; one executemany per batch (``dbutil.insert_rows``)."""
     Paper = apps.get_model("catalogue", "Paper")
     NameKey = apps.get_model("community", "NameKey")
     last = 0
@@ -20,17 +22,19 @@ def backfill(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         rows = list(
             Paper.objects.filter(pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "match_keys", "organization", "announced_on")[:BATCH]
+            .values_list("pk", "match_keys", "organization", "announced_on", "hidden")[:BATCH]
         )
         if not rows:
             return
         keys = []
-        for pk, match_keys, org, day in rows:
+        for pk, match_keys, org, day, hidden in rows:
+            if hidden:
+                continue
             terms = {t for t in match_keys or () if t.startswith(AUTHOR)}
             if name_key(org or ""):
                 terms.add("o:" + name_key(org))
-            keys.extend(NameKey(term=t, paper_id=pk, day=day) for t in terms if len(t) <= 300)
-        NameKey.objects.bulk_create(keys, batch_size=BATCH)
+            keys.extend((t, pk, day) for t in sorted(terms) if len(t) <= 300)
+        insert_rows(NameKey, ["term", "paper", "day"], keys)
         last = rows[-1][0]
 
 
