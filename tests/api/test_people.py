@@ -4,6 +4,7 @@ and claims with the reader's token (each reader sees only their own)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,7 +14,7 @@ from paperwire.community.models import Claim, ClaimStatus
 from tests.factories import DAY, paper
 
 
-def post(client: Client, path: str, body: object) -> object:
+def post(client: Client, path: str, body: object) -> Any:
     return client.post(path, body, content_type="application/json")
 
 
@@ -94,7 +95,9 @@ def test_claims_with_a_token(as_alice: Client, as_bob: Client, alice: User):
         ),
     ],
 )
-def test_a_bad_claim_is_one_line(as_alice: Client, body: dict, status: int, detail: str):
+def test_a_bad_claim_is_one_line(
+    as_alice: Client, body: dict[str, str], status: int, detail: str
+) -> None:
     paper(arxiv_id="2501.00001", authors=["Yang Liu"])
     response = post(as_alice, "/api/claims", body)
     assert response.status_code == status

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount  # type: ignore[import-untyped]
 
 from paperwire.catalogue.models import Paper
 from paperwire.community import (

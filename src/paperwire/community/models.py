@@ -156,11 +156,11 @@ class Claim(models.Model):
         indexes = [models.Index(fields=["user", "status"], name="claim_user_status")]
 
     def __str__(self) -> str:
-        what = self.paper.arxiv_id if self.paper_id is not None and self.paper else self.name
+        what = self.paper.arxiv_id if self.paper is not None else self.name
         return f"{self.user} claims {what} ({self.status})"
 
     @property
     def target(self) -> str:
-        if self.paper_id is not None:
+        if self.paper is not None:
             return f"paper {self.paper.arxiv_id}" + (f" as {self.name}" if self.name else "")
         return f"author {self.name}"

@@ -43,7 +43,7 @@ from paperwire.web.paging import Page, page_number
 PAGE_SIZE = 30
 MAX_NAME = 300
 KINDS = {"authors": Kind.AUTHOR, "orgs": Kind.ORG}
-PREFIX = {Kind.AUTHOR: "authors", Kind.ORG: "orgs"}
+PREFIX: dict[str, str] = {Kind.AUTHOR: "authors", Kind.ORG: "orgs"}
 
 
 def name_path(kind: str, name: str) -> str:

@@ -26,7 +26,7 @@ def backfill(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         )
         if not rows:
             return
-        keys = []
+        keys: list[tuple[str, int, object]] = []
         for pk, match_keys, org, day, hidden in rows:
             if hidden:
                 continue
