@@ -198,3 +198,18 @@ def test_a_claim_of_a_name_not_on_the_paper_says_so(client: Client, alice: User)
     response = client.post(f"/papers/{mine.arxiv_id}/claim", {"name": "Yang Li"}, follow=True)
     assert f"&#x27;Yang Li&#x27; is not an author of {mine.arxiv_id}" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_a_list_reads_its_verified_authors_once(alice: User, django_assert_num_queries):
+    from django.template import Context, Template
+
+    papers = [paper(authors=["Ana Müller"]), paper(authors=["Bo Chen"])]
+    claim(alice, name="Ana Muller")
+    template = Template(
+        "{% load people_tags %}{% load_verified papers %}"
+        "{% for paper in papers %}<p>{% paper_authors paper %}</p>{% endfor %}"
+    )
+    with django_assert_num_queries(2):
+        html = template.render(Context({"papers": papers}))
+    assert html.count('class="verified"') == 1
+    assert 'Ana Müller</a> <span class="verified"' in html
