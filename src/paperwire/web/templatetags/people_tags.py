@@ -58,7 +58,7 @@ def paper_authors(context: Any, paper: Paper, limit: int = AUTHORS_SHOWN) -> Saf
 
 @register.simple_tag(takes_context=True)
 def load_verified(context: Any, papers: Any) -> str:
-    """Read a whole list's verified authors in two queries (``verified_names``), for every
+    """Read a whole list's verified authors in three queries (``verified_names``), for every
     ``paper_authors`` of the list to use: ``{% load_verified papers %}`` once, above the list."""
     ids = [p.pk for p in papers]
     found: dict[Any, Any] = dict(verified_names(ids))
