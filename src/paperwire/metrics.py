@@ -74,7 +74,7 @@ from prometheus_client.registry import Collector  # noqa: E402
 # The storage is chosen when prometheus_client is first imported, which something else may
 # have done before this module set the folder (a test reading the text with its parser).
 # Chosen again here, before the first metric is made, as prometheus_client requires.
-values.ValueClass = values.get_value_class()
+values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
 # A page is milliseconds when cached and up to a few seconds for a big search or export.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -22,6 +22,7 @@ path or a reader's data; the full error goes to the log.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -123,19 +124,48 @@ class IndexLag:
     problems: tuple[str, ...]
 
 
-def index_lag() -> IndexLag:
-    """How far the search indexes are behind the catalogue (counts the catalogue: cache it)."""
-    from paperwire.catalogue.models import Paper
-    from paperwire.search import embedding_progress, get_backend
+CATALOGUE_KEY = "paperwire:health:catalogue"
 
-    status = get_backend().status()
-    papers = Paper.objects.visible().count()
+
+def _catalogue_counts() -> tuple[int, int | None]:
+    """Visible papers, and those with a current vector (None: nothing embedded yet).
+
+    Counting what is embedded scans the catalogue (a second at a million papers), the same
+    answer for every node: kept ``SLOW_SECONDS`` in the shared cache, so the probes of every
+    node and process together count it once per interval."""
+    from paperwire.catalogue.models import Paper
+    from paperwire.search import embedding_progress
+
+    try:
+        kept = cache.get(CATALOGUE_KEY)
+    except Exception:  # the cache check reports the cache; the index check still answers
+        kept = None
+    if kept is not None:
+        papers, embedded = kept
+        return int(papers), embedded
+    progress = embedding_progress() if settings.SEMANTIC else None
+    papers = progress.total if progress is not None else Paper.objects.visible().count()
+    counts = (papers, None if progress is None else progress.embedded)
+    with contextlib.suppress(Exception):  # as above: counted again next time, nothing lost
+        cache.set(CATALOGUE_KEY, counts, timeout=SLOW_SECONDS)
+    return counts
+
+
+def forget_counts() -> None:
+    cache.delete(CATALOGUE_KEY)
+
+
+def index_lag() -> IndexLag:
+    """How far the search indexes are behind the catalogue."""
+    from paperwire.search import get_backend
+
+    status = get_backend().status()  # this node's indexes: cheap (their sizes)
+    papers, embedded = _catalogue_counts()
     keyword = (
         None if status.lexical_documents is None else max(0, papers - status.lexical_documents)
     )
-    progress = embedding_progress() if settings.SEMANTIC else None
-    vector = None if progress is None else max(0, progress.total - progress.embedded)
-    in_index = None if progress is None else max(0, progress.embedded - status.vectors)
+    vector = None if embedded is None else max(0, papers - embedded)
+    in_index = None if embedded is None else max(0, embedded - status.vectors)
     return IndexLag(papers, keyword, vector, in_index, status.vectors, tuple(status.problems))
 
 
@@ -201,6 +231,7 @@ CHECKS: dict[str, Callable[[], Check]] = {
 
 def forget() -> None:
     """Drop the remembered answers (tests that change what the checks see)."""
+    forget_counts()
     for check in CHECKS.values():
         if isinstance(check, _Remembered):
             check.forget()
