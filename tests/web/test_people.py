@@ -213,3 +213,19 @@ def test_a_list_reads_its_verified_authors_once(alice: User, django_assert_num_q
         html = template.render(Context({"papers": papers}))
     assert html.count('class="verified"') == 1
     assert 'Ana Müller</a> <span class="verified"' in html
+
+
+def test_hostile_names_are_plain_text_in_feeds(client: Client):
+    evil = "<script>alert(1)</script> Bob"
+    paper(title="<b>Evil</b>", authors=[evil], organization="<img src=x onerror=alert(1)>")
+    response = client.get("/authors/%3Cscript%3Ealert(1)%3C%2Fscript%3E%20Bob/feed.rss")
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)  # well-formed: nothing got in as markup
+    assert root.findtext("channel/title") == f"paperwire — {evil}"
+    assert [i.findtext("title") for i in root.iter("item")] == ["<b>Evil</b>"]
+    assert b"<script>" not in response.content
+    org = client.get("/orgs/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E/feed.atom")
+    assert b"<img src=x" not in org.content
+    assert ElementTree.fromstring(org.content).findtext(f"{ATOM}title") == (
+        "paperwire — <img src=x onerror=alert(1)>"
+    )
