@@ -55,7 +55,7 @@ def test_follow_and_unfollow_with_a_token(as_alice: Client, as_bob: Client, alic
     post(as_alice, "/api/follows", {"kind": "org", "name": "Hugging Face"})
     assert [f["name"] for f in as_alice.get("/api/follows").json()] == ["Yang Li", "Hugging Face"]
     assert as_bob.get("/api/follows").json() == []
-    gone = post(as_alice, "/api/follows/delete", {"kind": "author", "name": "yang li"})
+    gone = as_alice.delete("/api/follows/author/yang%20li")
     assert gone.json()["following"] is False
     assert [f["name"] for f in as_alice.get("/api/follows").json()] == ["Hugging Face"]
 

@@ -171,14 +171,14 @@ def follow(request: HttpRequest, payload: FollowIn) -> dict[str, Any]:
     return _follow(request, payload, following=True)
 
 
-@router.post(
-    "/follows/delete",
+@router.delete(
+    "/follows/{kind}/{name}",
     auth=token_auth,
     response={200: FollowOut, **AUTH_ERRORS},
     summary="Stop following an author or an organisation",
 )
-def unfollow(request: HttpRequest, payload: FollowIn) -> dict[str, Any]:
-    return _follow(request, payload, following=False)
+def unfollow(request: HttpRequest, kind: KindName, name: Name) -> dict[str, Any]:
+    return _follow(request, FollowIn(kind=kind, name=name), following=False)
 
 
 def _follow(request: HttpRequest, payload: FollowIn, *, following: bool) -> dict[str, Any]:
