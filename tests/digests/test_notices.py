@@ -22,6 +22,7 @@ from django.utils import timezone
 from paperwire.catalogue.models import Paper
 from paperwire.digests.models import Delivery, Notice
 from paperwire.digests.notices import GAP, NoticeSender, compose_pending
+from paperwire.digests.send import SendSummary
 from paperwire.discussion import hide
 from paperwire.inbox import Notification, notify, preferences, set_preference
 from paperwire.library import save
@@ -30,7 +31,7 @@ from tests.digests.conftest import SmtpSink
 from tests.factories import account, comment, notification, paper
 
 
-def send() -> object:
+def send() -> SendSummary:
     return NoticeSender(rate=0, retry_base=0.01).send_pending()
 
 
@@ -67,7 +68,7 @@ def test_a_busy_thread_is_one_mail_not_one_per_comment(smtp_sink: SmtpSink, alic
         notification(alice, comment(p1, bob, f"point {n}"), mail=True)
     assert compose_pending().notices == 1
     summary = send()
-    assert summary.sent == 1  # type: ignore[attr-defined]
+    assert summary.sent == 1
     [message] = smtp_sink.to("alice@example.org")
     assert message["Subject"] == "paperwire: 5 new comments on “Attention again”"
     body = text_of(message)
@@ -78,7 +79,7 @@ def test_a_busy_thread_is_one_mail_not_one_per_comment(smtp_sink: SmtpSink, alic
     assert Delivery.objects.get().kind == "notice"
     # nothing left: a second run sends nothing
     assert compose_pending().notices == 0
-    assert send().sent == 0  # type: ignore[attr-defined]
+    assert send().sent == 0
     assert len(smtp_sink.messages) == 1
 
 
@@ -134,7 +135,7 @@ def test_hostile_titles_names_and_comments_add_no_header_and_no_markup(
     mine = comment(p1, alice, "question")
     notification(alice, comment(p1, eve, body, parent=mine), "reply", mail=True)
     compose_pending()
-    assert send().sent == 1  # type: ignore[attr-defined]
+    assert send().sent == 1
     [envelope] = smtp_sink.envelopes
     assert envelope.rcpt_tos == ["alice@example.org"]  # no Bcc reached the envelope
     message = envelope.message
@@ -180,7 +181,7 @@ def test_a_comment_hidden_before_the_mail_is_not_mailed(smtp_sink: SmtpSink, ali
     hide([spam.pk])
     result = compose_pending()
     assert (result.notices, result.dropped) == (0, 1)
-    assert send().sent == 0  # type: ignore[attr-defined]
+    assert send().sent == 0
     assert smtp_sink.messages == []
 
 
@@ -190,7 +191,7 @@ def test_mail_turned_off_after_composing_is_not_sent(smtp_sink: SmtpSink, alice,
     compose_pending()
     for kind in ("reply", "authored", "saved"):
         set_preference(alice, kind, inbox=True, mail=False)
-    assert send().sent == 0  # type: ignore[attr-defined]
+    assert send().sent == 0
     assert Notice.objects.get().status == "failed"
     assert smtp_sink.messages == []
 
@@ -203,7 +204,7 @@ def test_an_address_refused_for_good_turns_notification_mail_off(
     notification(alice, comment(p1, bob), mail=True)
     compose_pending()
     summary = send()
-    assert summary.permanent == 1  # type: ignore[attr-defined]
+    assert summary.permanent == 1
     assert Notice.objects.get().status == "failed"
     assert Delivery.objects.get().outcome == "permanent"
     assert all(not kind["mail"] for kind in preferences(alice).values())
@@ -221,7 +222,7 @@ def test_a_notice_left_sending_by_a_dead_run_counts_as_sent_and_is_never_resent(
         status="sending", claimed_by=f"{HOST} {dead_pid()} abcd1234 run1", claimed_at=timezone.now()
     )
     summary = send()
-    assert (summary.sent, summary.uncertain) == (0, 1)  # type: ignore[attr-defined]
+    assert (summary.sent, summary.uncertain) == (0, 1)
     assert Notice.objects.get().status == "sent"
     assert Delivery.objects.get().outcome == "uncertain"
     assert smtp_sink.messages == []

@@ -25,7 +25,7 @@ def inbox_unread(context: dict[str, Any]) -> int:
     cached = getattr(request, "_inbox_unread", None)
     if cached is None:
         cached = unread_count(user)
-        request._inbox_unread = cached  # type: ignore[attr-defined]
+        request._inbox_unread = cached
     return int(cached)
 
 
