@@ -218,3 +218,16 @@ def test_num_comments_counts_visible_comments_in_one_query_per_list(alice: User)
     detail = Client().get(f"/api/papers/{papers[3].arxiv_id}").json()
     assert detail["num_comments"] == 3
     assert Client().get(f"/api/papers/{papers[0].arxiv_id}").json()["num_comments"] == 0
+
+
+def test_a_parent_elsewhere_is_404_and_one_that_cannot_be_answered_409(
+    alice: User, as_alice: Client, the_paper: Paper
+):
+    url = f"/api/papers/{the_paper.arxiv_id}/comments"
+    elsewhere = comment(paper(), alice, "elsewhere")
+    held = comment(the_paper, alice, "held", state=State.HELD)
+    for parent, status in [(elsewhere.pk, 404), (held.pk, 409), (987654, 404)]:
+        answer = as_alice.post(
+            url, {"body": "re", "parent": parent}, content_type="application/json"
+        )
+        assert answer.status_code == status, answer.json()

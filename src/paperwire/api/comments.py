@@ -165,12 +165,14 @@ def list_comments(request: HttpRequest, arxiv_id: ArxivId) -> dict[str, Any]:
 @router.post(
     "/papers/{path:arxiv_id}/comments",
     auth=token_auth,
-    response={201: CommentOut, **ERRORS},
+    response={201: CommentOut, **CHANGE_ERRORS},
     summary="Comment on a paper, or reply",
 )
 def add_comment(request: HttpRequest, arxiv_id: ArxivId, payload: CommentIn) -> Status[Any]:
     """Post a comment (a reply when ``parent`` is given). A new account's comment is held for
-    a moderator: the answer says ``"state": "held"`` and nobody else sees it until approved."""
+    a moderator: the answer says ``"state": "held"`` and nobody else sees it until approved.
+    A ``parent`` that is not a comment on this paper is a 404; one that cannot be answered
+    (held, hidden, deleted) a 409."""
     paper = find_paper(arxiv_id)
     rate_limit(request, "comments", "RATE_LIMIT_COMMENTS")
     try:

@@ -138,11 +138,13 @@ def post(author: Any, paper: Paper, body: object, parent: Comment | int | None =
     if parent is not None:
         parent_comment = parent if isinstance(parent, Comment) else find(parent)
         if parent_comment.paper_id != paper.pk:
+            # Not found where it was looked for: under this paper.
             raise DiscussionError(
-                f"comment {parent_comment.pk} is not about {paper.arxiv_id}: reply under its paper"
+                f"comment {parent_comment.pk} is not about {paper.arxiv_id}: reply under its paper",
+                404,
             )
         if parent_comment.state != State.VISIBLE:
-            raise DiscussionError(f"comment {parent_comment.pk} cannot be replied to")
+            raise DiscussionError(f"comment {parent_comment.pk} cannot be replied to", 409)
         depth = min(parent_comment.depth + 1, MAX_DEPTH)
     held = is_held(author)
     with transaction.atomic():
