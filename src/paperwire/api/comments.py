@@ -248,7 +248,7 @@ def report_comment(
     object_or_nothing(request, '{"reason": "spam"}')
     comment = _comment(comment_id)
     rate_limit(request, "reports", "RATE_LIMIT_REPORTS")
-    given = payload or ReportIn()
+    given = payload or ReportIn(reason="other", note="")
     try:
         made = report(request.user, comment, given.reason, given.note)
     except DiscussionError as exc:

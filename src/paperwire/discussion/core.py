@@ -70,7 +70,7 @@ def is_held(user: Any, now: dt.datetime | None = None) -> bool:
     joined = getattr(user, "date_joined", None)
     if joined is None:
         return True
-    return joined > (now or timezone.now()) - dt.timedelta(hours=hours)
+    return bool(joined > (now or timezone.now()) - dt.timedelta(hours=hours))
 
 
 def _require_active(user: Any) -> None:
@@ -291,7 +291,7 @@ class Thread:
 
 def _viewer_id(viewer: Viewer) -> int | None:
     if viewer is not None and getattr(viewer, "is_authenticated", False):
-        return int(viewer.pk)
+        return int(getattr(viewer, "pk", 0))
     return None
 
 
