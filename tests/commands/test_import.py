@@ -95,3 +95,15 @@ def test_import_hf_daily_brings_real_upvotes_and_submitters(cli: Cli):
     assert numbers["papers"] == 17
     assert numbers["on_daily_lists"] == 17
     assert numbers["upvoted"] > 0
+
+
+def test_an_import_without_indexing_still_fills_the_author_pages(cli: Cli):
+    """`--no-index` leaves the search indexes for `paperwire reindex`; the author pages' names
+    are a small table that follows every import at once, or a big import would leave every
+    author page empty until someone thought of `paperwire people reindex`."""
+    result = cli("import", "kaggle", str(shared(KAGGLE)), "--no-progress", "--no-index")
+    assert result.returncode == 0, result.stderr
+    assert "search index:" not in result.stderr
+    shown = cli("people", "show", "P. M. Nadolsky")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("P. M. Nadolsky: 1 paper\n")

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 def follow_catalogue(sender: object, changed: int = 0, **kwargs: Any) -> str | None:
     """Receiver of ``papers_changed``: refresh the keyword index, embed a small batch."""
-    if not changed:
+    if not changed or not kwargs.get("search", True):
         return None
     backend = get_backend()
     try:

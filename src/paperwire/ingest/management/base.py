@@ -93,10 +93,12 @@ class IngestCommand(PaperwireCommand):
         return summary
 
     def announce(self, changed: int, options: dict[str, Any]) -> None:
-        """Tell what follows the catalogue (the search indexes) that papers changed."""
-        if not changed or options.get("no_index"):
+        """Tell what follows the catalogue (the search indexes, the names of the author pages)
+        that papers changed; ``--no-index`` leaves only the search indexes for later."""
+        if not changed:
             return
-        for _, line in papers_changed.send(sender=type(self), changed=changed):
+        search = not options.get("no_index")
+        for _, line in papers_changed.send(sender=type(self), changed=changed, search=search):
             if line:
                 self.stderr.write(str(line))
 
