@@ -10,6 +10,7 @@ import gzip
 import json
 import math
 import os
+import platform
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -97,3 +98,17 @@ def ndcg_at(
     ideal = sorted((g for g in grades.values() if g > 0), reverse=True)[:k]
     idcg = sum(gain(g) / math.log2(rank + 2) for rank, g in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
+
+
+def cpu_line() -> str:
+    model, flags = platform.processor() or "?", ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name") and model in ("?", "", "x86_64"):
+                model = line.split(":", 1)[1].strip()
+            if line.startswith("flags") and not flags:
+                wanted = ("avx", "avx2", "avx512f", "fma", "sse4_2")
+                flags = " ".join(f for f in line.split(":", 1)[1].split() if f in wanted)
+    except OSError:
+        pass
+    return f"CPU: {model}, {os.cpu_count()} cores; flags: {flags}"

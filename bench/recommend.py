@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -40,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from common import PROJECT, SHARED_DATA, VECTOR_CACHE, load_real, logger, ndcg_at
+from common import PROJECT, SHARED_DATA, VECTOR_CACHE, cpu_line, load_real, logger, ndcg_at
 
 log = logger("recommend")
 USERS = Path("recommend") / "users-dev.tsv"
@@ -60,20 +59,6 @@ def parse_args() -> argparse.Namespace:
         help="subscribers composed for real; the time for --subscribers is scaled from them",
     )
     return parser.parse_args()
-
-
-def cpu_line() -> str:
-    model, flags = platform.processor() or "?", ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name") and model in ("?", "", "x86_64"):
-                model = line.split(":", 1)[1].strip()
-            if line.startswith("flags") and not flags:
-                wanted = ("avx", "avx2", "avx512f", "fma", "sse4_2")
-                flags = " ".join(f for f in line.split(":", 1)[1].split() if f in wanted)
-    except OSError:
-        pass
-    return f"CPU: {model}, {os.cpu_count()} cores; flags: {flags}"
 
 
 def splits(

@@ -46,13 +46,26 @@ flight), on 127.0.0.1, on the same 2-core machine as the server:
   walked without repeats), so every request is a real hybrid search: query encoding, BM25,
   HNSW, fusion, the page's rendering.
 
+The community's pages (issue 11), on community data the benchmark adds through the real code
+(``discussion``, ``groups``: the same functions the site calls), once per catalogue:
+
+* comments, 50: a paper page with 50 comments, a real thread's shape (12 top-level comments,
+  replies down to depth 4, Markdown with maths, some upvoted), every request the same page, as
+  an anonymous visitor gets it (the 30 s page cache included, as for "home");
+* comments, uncached: the same page signed in (never cached): the thread rendered every time;
+* author: the author page of the catalogue's most prolific author (``/authors/<name>``),
+  anonymous;
+* group, signed in: a group's page seen by one of its 8 members (session cookie): shared
+  collections, the week's saves and upvotes, the reading queue with votes; rendered every time.
+
 For each: requests/s, p50 and p99 latency (wrk's, queueing included: 16 connections on 2
 workers), errors (non-2xx/3xx responses and socket errors: connect, read, write, timeout), the
 ratio to the static baseline, and the server's CPU time per request (the main process and
 workers, from /proc; unlike requests/s it hardly depends on what else the machine runs). The
 machine's load average and its busiest other processes are printed with the figures. The last
 line is machine-readable:
-``serve_load home=.../s paper=.../s search=.../s static=.../s errors=N``.
+``serve_load home=.../s paper=.../s search=.../s comments=.../s author=.../s static=.../s
+errors=N``.
 
 ``--cache redis`` measures the same with the page cache in Redis (PAPERWIRE_CACHE_URL, a
 private memory-only redis-server started for the run) instead of the default files. A kept
@@ -92,6 +105,7 @@ from common import (
     SHARED_DATA,
     VECTOR_CACHE,
     Stream,
+    cpu_line,
     load_real,
     loadavg,
     logger,
@@ -104,7 +118,7 @@ WORKDIR = PROJECT / "var" / "bench-serve"
 PAPERWIRE = PROJECT / ".venv" / "bin" / "paperwire"
 WRK = Path("/usr/bin/wrk")
 STATIC_PATH = "/static/web/site.css"
-TARGETS = {"home": 300.0, "paper": 300.0, "search": 100.0}
+TARGETS = {"home": 300.0, "paper": 300.0, "search": 100.0, "comments": 300.0, "author": 300.0}
 SEED = 20261125
 REDIS_OPTIONS = ("--save", "", "--appendonly", "no")  # memory only
 QUIET = ("--no-index", "--no-progress", "--json")
@@ -137,6 +151,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="where catalogues are kept")
     parser.add_argument("--fill-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--check-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--community-child", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -345,6 +360,124 @@ def fill_child(args: argparse.Namespace) -> None:
     log(f"{stored:,} embeddings stored ({sampled:,} sampled), {upvoted:,} papers with upvotes")
 
 
+# A thread's shape: (parent's index in this list or None) for each of the 50 comments. Twelve
+# conversations, most short, a few long and deep (depth <= 4), as a busy paper's thread looks.
+def _thread_shape(count: int = 50, seed: int = SEED) -> list[int | None]:
+    rng = random.Random(seed)
+    parents: list[int | None] = []
+    depth: list[int] = []
+    for n in range(count):
+        if n < 12 or rng.random() < 0.1:
+            parents.append(None)
+            depth.append(1)
+            continue
+        choices = [i for i in range(n) if depth[i] < 4]
+        parent = rng.choice(choices[-12:])  # replies gather under recent comments
+        parents.append(parent)
+        depth.append(depth[parent] + 1)
+    return parents
+
+
+def community_child(data_dir: Path) -> None:
+    """Comments, an author and a group, made by the code the site runs; writes community.json."""
+    import django
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "paperwire.settings"
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from paperwire import discussion, groups
+    from paperwire.catalogue.models import Paper
+
+    rng = random.Random(SEED)
+    real = load_real()
+    long_ago = timezone.now() - dt.timedelta(days=400)  # no comment is held for approval
+    people = []
+    for n in range(20):
+        user, _ = User.objects.get_or_create(
+            username=f"bench-reader-{n}", defaults={"email": f"reader{n}@bench.example"}
+        )
+        User.objects.filter(pk=user.pk).update(date_joined=long_ago)
+        user.refresh_from_db()
+        people.append(user)
+
+    papers = list(Paper.objects.visible().order_by("-pk").values_list("pk", flat=True)[:400])
+    target = Paper.objects.get(pk=papers[0])
+    comments: list[Any] = []
+    for n, parent in enumerate(_thread_shape()):
+        text = real[rng.randrange(len(real))]["summary"].split(". ")
+        body = ". ".join(text[: rng.randint(1, 3)]).strip()
+        if n % 5 == 0:
+            body += " The bound is $O(n \\log n)$, and\n\n$$\\sum_{i=1}^{n} x_i^2 \\le C$$"
+        if n % 7 == 0:
+            body = "**Question:** " + body + "\n\n- see [the paper](https://arxiv.org)"
+        author = people[n % len(people)]
+        reply_to = comments[parent] if parent is not None else None
+        comment = discussion.post(author, target, body, reply_to)
+        comments.append(comment)
+        for voter in rng.sample(people, rng.randint(0, 4)):
+            if voter != author:
+                discussion.vote(voter, comment, True)
+
+    counts: dict[str, int] = {}
+    for authors in Paper.objects.visible().values_list("authors", flat=True).iterator(10_000):
+        for name in authors:
+            counts[name] = counts.get(name, 0) + 1
+    prolific, written = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+
+    owner = people[0]
+    group = groups.create_group(owner, "Bench reading group")
+    members = [groups.membership(owner, group.slug)]
+    for user in people[1:8]:
+        members.append(groups.add_member(group, user))
+    shelves = [groups.create_collection(members[0], name) for name in ("To read", "Methods")]
+    for n, pk in enumerate(papers[1:41]):
+        paper = Paper.objects.get(pk=pk)
+        groups.add_paper(members[n % len(members)], shelves[n % 2], paper)
+    for n, pk in enumerate(papers[41:53]):
+        proposal, _ = groups.propose(members[n % len(members)], Paper.objects.get(pk=pk))
+        for member in rng.sample(members, rng.randint(1, len(members))):
+            groups.vote(member, proposal, True)
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(people[1].pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = people[1].get_session_auth_hash()
+    session.create()
+    info = {
+        "comments_paper": target.arxiv_id,
+        "comments": len(comments),
+        "deepest": max(c.depth for c in comments),
+        "author": prolific,
+        "author_papers": written,
+        "group": group.slug,
+        "group_members": len(members),
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+    }
+    (data_dir / "community.json").write_text(json.dumps(info))
+    log(
+        f"community: {len(comments)} comments on {target.arxiv_id} (depth <= {info['deepest']}), "
+        f"author {prolific!r} with {written} papers, group {group.slug!r} of {len(members)}"
+    )
+
+
+def community(data_dir: Path) -> dict[str, Any]:
+    """The community data of this catalogue (made once, after migrating the kept database)."""
+    made = data_dir / "community.json"
+    env = clean_env(data_dir)
+    run([str(PAPERWIRE), "migrate", "--no-input"], env, "migrate")
+    if not made.exists():
+        # The made-up papers came through the ingest code directly, which announces nothing.
+        run([str(PAPERWIRE), "people", "reindex"], env, "people reindex")
+        run([sys.executable, __file__, "--community-child", str(data_dir)], env, "community data")
+    info: dict[str, Any] = json.loads(made.read_text())
+    return info
+
+
 def check_child() -> None:
     """Print the search indexes' problems as the server's code sees them (JSON)."""
     import django
@@ -435,6 +568,12 @@ function request()
   return wrk.format("GET", paths[i])
 end
 """
+
+
+def cookie_script(path: Path, cookie: str) -> Path:
+    """Every request with a signed-in reader's session cookie."""
+    path.write_text(f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n')
+    return path
 
 
 def lua_script(path: Path, paths: list[str], order: str, threads: int) -> Path:
@@ -602,7 +741,13 @@ def run_wrk(
     return result
 
 
-def warm_up(server: Server, papers: list[str], queries: list[str], args: argparse.Namespace) -> str:
+def warm_up(
+    server: Server,
+    papers: list[str],
+    queries: list[str],
+    args: argparse.Namespace,
+    extra: tuple[str, ...] = (),
+) -> str:
     """Both workers load the model and the indexes; returns the search mode the page shows."""
     status, html = fetch(server.base + search_path(queries[0]))
     if status != 200:
@@ -619,7 +764,7 @@ def warm_up(server: Server, papers: list[str], queries: list[str], args: argpars
     notes = re.findall(r'<p class="note">(.*?)</p>', html)
     if notes:
         mode += " - notes: " + "; ".join(notes)
-    for path in ["/", STATIC_PATH, paper_path(papers[0])]:
+    for path in ["/", STATIC_PATH, paper_path(papers[0]), *extra]:
         status, _ = fetch(server.base + path)
         if status != 200:
             sys.exit(f"{path} answered {status}; see {server.log_path}")
@@ -662,6 +807,9 @@ def main() -> None:
     if args.check_child:
         check_child()
         return
+    if args.community_child:
+        community_child(args.community_child)
+        return
     if not LISTINGS_FILE.exists() or not HF_DAILY_DIR.exists():
         print(f"skipped: {LISTINGS_FILE} or {HF_DAILY_DIR} is not there")
         return
@@ -671,6 +819,7 @@ def main() -> None:
     real = load_real()
     data_dir, info = catalogue(args, real)
     indexes_usable(data_dir)
+    people = community(data_dir)
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     ids = catalogue_ids(data_dir)
@@ -684,6 +833,7 @@ def main() -> None:
     distinct_queries = queries[50 + args.queries :]
     scripts = args.workdir / "lua"
     scripts.mkdir(exist_ok=True)
+    signed = cookie_script(scripts / "signed.lua", people["cookie"])
     t = args.threads
     plan: list[tuple[str, str, str, Path | None]] = [
         ("static", "1", STATIC_PATH, None),
@@ -701,6 +851,10 @@ def main() -> None:
             "/",
             lua_script(scripts / "distinct.lua", [paper_path(p) for p in distinct_ids], "walk", t),
         ),
+        ("comments, 50", "1", paper_path(people["comments_paper"]), None),
+        ("comments, signed", "1", paper_path(people["comments_paper"]), signed),
+        ("author", "1", "/authors/" + quote(people["author"]), None),
+        ("group, signed", "1", f"/groups/{quote(people['group'])}", signed),
         (
             "search, rotating",
             f"{len(rotating):,} in turn",
@@ -724,7 +878,13 @@ def main() -> None:
     try:
         server = start_server(data_dir, args.workers, cache_url)
         try:
-            mode = warm_up(server, warm_ids, warm_queries, args)
+            mode = warm_up(
+                server,
+                warm_ids,
+                warm_queries,
+                args,
+                (paper_path(people["comments_paper"]), "/authors/" + quote(people["author"])),
+            )
             for name, urls, path, script in plan:
                 results.append(run_wrk(name, urls, server, args, path, script))
         finally:
@@ -739,7 +899,7 @@ def main() -> None:
             pool = script.read_text().count('\n"/')
             if result.requests > pool:
                 log(f"{result.name}: {result.requests:,} requests wrapped a pool of {pool:,}")
-    report(args, info, mode, results, load_before, load_after, busy)
+    report(args, {**info, **people}, mode, results, load_before, load_after, busy)
 
 
 def report(
@@ -767,6 +927,12 @@ def report(
         f"vectors: {info['vector_source']}; {info['sampled_vectors']:,} of "
         f"{info['vectors']:,} sampled from their distribution"
     )
+    print(
+        f"community: {info['comments']} comments (depth <= {info['deepest']}) on "
+        f"{info['comments_paper']}; author page of {info['author']!r} ({info['author_papers']} "
+        f"papers); group page seen by one of {info['group_members']} members"
+    )
+    print(cpu_line())
     print(f"machine before: {load_before}; after: {load_after}")
     for line in busy:
         print(f"  busy before the run: {line}")
@@ -777,7 +943,13 @@ def report(
     )
     print(header)
     print("-" * len(header))
-    headline = {"home": "home", "paper": "paper", "search": "search"}
+    headline = {
+        "home": "home",
+        "paper": "paper",
+        "search": "search",
+        "comments, 50": "comments",
+        "author": "author",
+    }
     for r in results:
         goal = ""
         if r.name in headline:
@@ -800,7 +972,8 @@ def report(
     print(f"errors: {errors} in all ({'✓' if errors == 0 else '✗'} no errors)")
     print(
         f"serve_load home={by_name['home'].rps:.0f}/s paper={by_name['paper'].rps:.0f}/s "
-        f"search={by_name['search'].rps:.0f}/s static={static.rps:.0f}/s errors={errors}"
+        f"search={by_name['search'].rps:.0f}/s comments={by_name['comments, 50'].rps:.0f}/s "
+        f"author={by_name['author'].rps:.0f}/s static={static.rps:.0f}/s errors={errors}"
     )
 
 
