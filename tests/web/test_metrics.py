@@ -168,3 +168,13 @@ def test_two_worker_processes_are_counted_as_one_server(cli: Cli, tmp_path: Path
     finally:
         for _ in port_of:  # stops the server
             pass
+
+
+def test_an_allow_list_that_is_not_addresses_stops_every_command_with_one_line(cli: Cli):
+    cli.env["PAPERWIRE_METRICS_ALLOW"] = "127.0.0.1,10.0.0.0/33"
+    result = cli("stats")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "paperwire: PAPERWIRE_METRICS_ALLOW must be addresses or networks such as "
+        "127.0.0.1,10.0.0.0/8 (0.0.0.0/0,::/0: everyone), not '10.0.0.0/33'"
+    )
