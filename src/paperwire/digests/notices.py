@@ -118,6 +118,9 @@ class NoticeRenderer:
 
     def __init__(self) -> None:
         self._rows: dict[int, Notification] = {}
+        # comment pk -> (author's name, excerpt): a comment on a busy paper is in many
+        # readers' mail, and turning its Markdown into text is most of a message's cost.
+        self._said: dict[int, tuple[str, str]] = {}
         self._domain = urlsplit(settings.BASE_URL).hostname or "localhost"
 
     def load(self, notices: list[Notice]) -> None:
@@ -158,11 +161,10 @@ class NoticeRenderer:
         text_items: list[str] = []
         for row in rows:
             comment = row.comment
-            who = public_name(comment.author)
+            who, said = self._comment(comment)
             title = readable(row.paper.title)
             why = _why(row.kind)
             url = links.absolute(f"/papers/{row.paper.arxiv_id}#comment-{comment.pk}")
-            said = excerpt(comment.body, EXCERPT_CHARS)
             html_items.append(
                 '<tr><td style="padding:12px 0;border-bottom:1px solid #e3e6eb;">\n'
                 f'<div style="font-size:13px;color:#5b616e;">{escape(why)}</div>\n'
@@ -206,6 +208,14 @@ class NoticeRenderer:
                 "Auto-Submitted": "auto-generated",
             },
         )
+
+    def _comment(self, comment: Any) -> tuple[str, str]:
+        said = self._said.get(comment.pk)
+        if said is None:
+            said = (public_name(comment.author), excerpt(comment.body, EXCERPT_CHARS))
+            if len(self._said) < 100_000:
+                self._said[comment.pk] = said
+        return said
 
     def message_id(self, notice: Notice) -> str:
         # Stable per notice, like a digest's: mail stores drop a duplicate by it.
