@@ -5,6 +5,7 @@ batched queries however many subscribers there are, and shown to nobody else."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -46,7 +47,7 @@ def group_items(email: str) -> list[tuple[str, list[str]]]:
     digest = Digest.objects.get(subscriber__email=email, period_start=DAILY.first)
     titles = dict(Paper.objects.values_list("pk", "title"))
     return [
-        (titles[int(str(i["paper"]))], [str(w) for w in i["why"]])  # type: ignore[call-overload]
+        (titles[int(str(i["paper"]))], [str(w) for w in cast(list[str], i["why"])])
         for i in digest.items
         if i["section"] == "groups"
     ]

@@ -25,7 +25,9 @@ from tests.factories import account, group, membership_of
 
 
 def _link(sink: SmtpSink) -> str:
-    body = sink.messages[-1].get_body(("plain",)).get_content()
+    part = sink.messages[-1].get_body(("plain",))
+    assert part is not None
+    body = part.get_content()
     match = re.search(r"https?://\S+/groups/invite/(\S+)", body)
     assert match, body
     return match.group(1)

@@ -86,11 +86,11 @@ def prepare(run: Run) -> Picker:
         for paper_id, votes in queued.get(group_id, []):
             plural = "s" if votes != 1 else ""
             chosen.append(Pick(paper_id, (f"{name}: reading queue, {votes} vote{plural}",)))
-        rows = sorted(
+        ranked = sorted(
             activity.get(group_id, {}).values(),
             key=lambda r: (-r.upvotes, -len(r.saved_in), r.paper.pk),
         )
-        for row in rows[:WEEK_ITEMS]:
+        for row in ranked[:WEEK_ITEMS]:
             why = []
             if row.upvotes:
                 plural = "s" if row.upvotes != 1 else ""

@@ -125,8 +125,8 @@ class Command(PaperwireCommand):
         for group in rows:
             found = True
             self.stdout.write(
-                f"{group.slug}\t{group.name}\t{group.n_members} members\t"  # type: ignore[attr-defined]
-                f"{group.n_collections} collections\t"  # type: ignore[attr-defined]
+                f"{group.slug}\t{group.name}\t{group.n_members} members\t"
+                f"{group.n_collections} collections\t"
                 f"{open_counts.get(group.pk, 0)} on the queue"
             )
         if not found:
@@ -145,7 +145,7 @@ class Command(PaperwireCommand):
                 write(f"  {i.email}\tsent {i.created_at:%Y-%m-%d}")
         write("collections:")
         for c in group.collections.annotate(n=Count("items")).order_by("name"):
-            write(f"  {c.slug}\t{c.name}\t{c.n} papers")  # type: ignore[attr-defined]
+            write(f"  {c.slug}\t{c.name}\t{c.n} papers")
         write("reading queue:")
         for q in queue_of(group):
             write(f"  {q.paper.arxiv_id}\t{q.votes} votes\t{q.paper.title}")
