@@ -8,10 +8,12 @@ before ``prometheus_client`` is first imported (it picks its storage at import t
 module sets the folder before it imports it, and makes every metric.
 
 The folder is ``$PAPERWIRE_DATA_DIR/metrics/<server pid>``: the workers of one server share
-their parent's, so a restarted server starts from zero (Prometheus reads a counter that went
-down as a restart) and never sums the files of a server that is gone; folders of servers no
-longer running are removed by the next one. Numbers read from the database or the queue at
-scrape time (index lag, queue depth, digests) are not counted here: web/ops.py collects them.
+their parent's (this module is imported by the first request a worker answers, never by the
+server's own process: see web/ops.py), so a restarted server starts from zero (Prometheus
+reads a counter that went down as a restart) and never sums the files of a server that is
+gone; folders of servers no longer running are removed by the next one. Numbers read from the
+database or the queue at scrape time (index lag, queue depth, digests) are not counted here:
+web/ops.py collects them.
 
 Only counters and histograms are kept here (their sum over processes is the truth); a value
 that is a state of the whole node is a gauge read when scraped, never a per-process gauge.
@@ -41,10 +43,9 @@ def _alive(pid: int) -> bool:
 
 def _prepare_folder() -> Path:
     """This server's folder, made; the folders of servers that are gone, removed."""
-    if os.environ.get(ENV):  # chosen by the operator (or a test): used as it is
-        folder = Path(os.environ[ENV])
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+    # Always chosen here, never taken from the environment: a process that imported this
+    # module exports the variable to its children (a test's servers, a command's), which must
+    # not write into their parent's folder.
     base = Path(settings.DATA_DIR) / "metrics"
     # A worker's parent is the server; a lone process (a test, `manage runserver`) uses its
     # parent too, which is harmless: it is the only writer there.

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -135,11 +136,23 @@ def test_metrics_are_served_only_to_the_allowed_addresses(client: Client, settin
     assert forwarded.status_code == 403
 
 
-def test_two_worker_processes_are_counted_as_one_server(cli: Cli, tmp_path: Path):
+def server_of(port: int) -> int:
+    """The pid of the `paperwire serve` on this port: of its processes, the one whose parent
+    is not one of them (its workers run the same command line)."""
+    processes = [
+        p
+        for p in psutil.process_iter(["ppid", "cmdline"])
+        if "serve" in (p.info["cmdline"] or []) and str(port) in (p.info["cmdline"] or [])
+    ]
+    pids = {p.pid for p in processes}
+    servers = [p.pid for p in processes if p.info["ppid"] not in pids]
+    assert len(servers) == 1, processes
+    return servers[0]
+
+
+def test_two_worker_processes_are_counted_as_one_server(cli: Cli):
     kaggle = shared("arxiv-kaggle-sample/arxiv-metadata-oai-snapshot-200.jsonl")
     assert cli("import", "kaggle", str(kaggle), "--no-progress").returncode == 0
-    folder = tmp_path / "metrics"
-    cli.env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     port_of = iter(_serve(cli, workers=2, PAPERWIRE_SEMANTIC="off"))
     port = next(port_of)
     try:
@@ -154,7 +167,10 @@ def test_two_worker_processes_are_counted_as_one_server(cli: Cli, tmp_path: Path
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(get, ["/trending"] * pages + ["/search?q=quantum"] * 10))
         assert set(statuses) == {200}
-        # Both workers answered some of them (each writes its own files)...
+        # The server's folder is named after the server's process, whose children the
+        # workers are; both answered some of the requests (each writes its own files)...
+        folder = Path(cli.env["PAPERWIRE_DATA_DIR"]) / "metrics" / str(server_of(port))
+        assert [p.name for p in folder.parent.iterdir()] == [folder.name]
         writers = {p.name.split("_")[1] for p in folder.glob("counter_*.db")}
         assert len(writers) == 2, writers
         # ...and whichever answers the scrape counts every request the server answered.

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from paperwire import metrics
 from paperwire.ratelimit import client_address
 from paperwire.web.health import SLOW_SECONDS, health, index_lag, queue_depth
 
@@ -60,6 +59,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
+    from paperwire import metrics  # see OpsMiddleware: only where a request is answered
+
     body, content_type = metrics.exposition([NodeCollector()])
     return HttpResponse(body, content_type=content_type)
 
@@ -233,6 +234,11 @@ class OpsMiddleware:
             response = self.get_response(request)
             view = _view_name(request)
         seconds = time.perf_counter() - started
+        # Imported at the first request, not with this module: URL checks import this module in
+        # every management command and in the server's parent process, which must not choose
+        # a metrics folder (paperwire/metrics.py keys it to the answering process's parent).
+        from paperwire import metrics
+
         method = request.method if request.method in _METHODS else "other"
         metrics.REQUESTS.labels(view, method, str(response.status_code)).inc()
         metrics.REQUEST_SECONDS.labels(view).observe(seconds)
