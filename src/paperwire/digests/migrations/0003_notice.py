@@ -6,42 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('digests', '0002_digest_claim'),
+        ("digests", "0002_digest_claim"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='kind',
-            field=models.CharField(default='digest', help_text='digest, notice or confirmation', max_length=20),
+            model_name="delivery",
+            name="kind",
+            field=models.CharField(
+                default="digest", help_text="digest, notice or confirmation", max_length=20
+            ),
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('message_id', models.CharField(blank=True, max_length=200)),
-                ('claimed_by', models.CharField(blank=True, default='', max_length=100)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('email', models.EmailField(help_text="the account's address when composed", max_length=254)),
-                ('items', models.JSONField(default=list)),
-                ('composed_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("message_id", models.CharField(blank=True, max_length=200)),
+                ("claimed_by", models.CharField(blank=True, default="", max_length=100)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "email",
+                    models.EmailField(
+                        help_text="the account's address when composed", max_length=254
+                    ),
+                ),
+                ("items", models.JSONField(default=list)),
+                ("composed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='notice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='digests.notice'),
+            model_name="delivery",
+            name="notice",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                to="digests.notice",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(fields=['status', 'id'], name='notice_queue'),
+            model_name="notice",
+            index=models.Index(fields=["status", "id"], name="notice_queue"),
         ),
     ]
