@@ -147,7 +147,7 @@ def server_of(port: int) -> int:
     pids = {p.pid for p in processes}
     servers = [p.pid for p in processes if p.info["ppid"] not in pids]
     assert len(servers) == 1, processes
-    return servers[0]
+    return int(servers[0])
 
 
 def test_two_worker_processes_are_counted_as_one_server(cli: Cli):
