@@ -231,3 +231,29 @@ def test_a_parent_elsewhere_is_404_and_one_that_cannot_be_answered_409(
             url, {"body": "re", "parent": parent}, content_type="application/json"
         )
         assert answer.status_code == status, answer.json()
+
+
+@pytest.mark.parametrize("path", ["/api/daily", "/api/trending", "/api/daily_papers"])
+def test_every_list_counts_its_comments_in_one_query_whatever_its_length(
+    path: str, alice: User, client: Client
+):
+    """A list of 3 papers and one of 12 make the same number of queries: comment counts are
+    read for the whole list at once, never per paper."""
+
+    def queries_for(count: int) -> tuple[int, list[int]]:
+        Paper.objects.all().delete()
+        papers = [paper(day=dt.date(2025, 3, 12), upvotes=n + 1) for n in range(count)]
+        comment(papers[0], alice)
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.get(path, {"date": "2025-03-12"} if "daily" in path else {})
+        assert answer.status_code == 200, answer.content
+        body = answer.json()
+        items = body if isinstance(body, list) else body.get("papers") or body.get("items")
+        counted = [(i["num_comments"] if "num_comments" in i else i["numComments"]) for i in items]
+        return len(captured), counted
+
+    few, few_counts = queries_for(3)
+    many, many_counts = queries_for(12)
+    assert sorted(few_counts) == [0, 0, 1]
+    assert sorted(many_counts) == [0] * 11 + [1]
+    assert many == few

@@ -22,7 +22,7 @@ from paperwire.api.personal_schemas import (
 )
 from paperwire.api.reads import UNSHOWN, ArxivId, ListFilters, find_paper, list_filters
 from paperwire.api.schemas import Error, period_field
-from paperwire.api.serialize import paper_out
+from paperwire.api.serialize import paper_out, with_comment_counts
 from paperwire.catalogue.models import Paper
 from paperwire.catalogue.periods import PERIOD_PARAMETERS
 from paperwire.community import trending as trend
@@ -132,6 +132,7 @@ def for_you(request: HttpRequest, params: Query[ForYouQuery]) -> dict[str, Any]:
     candidates = filters.apply(trend.day_list(period), user)
     ranked = foryou.recommend(user, candidates, params.limit)
     papers = Paper.objects.defer(*UNSHOWN).in_bulk([r.paper_id for r in ranked])
+    with_comment_counts(papers.values())
     answer["items"] = [
         {**paper_out(papers[r.paper_id]), "score": float(r.score), "why": [str(w) for w in r.why]}
         for r in ranked

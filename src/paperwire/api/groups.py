@@ -20,7 +20,7 @@ from paperwire import groups
 from paperwire.api.auth import rate_limit, token_auth
 from paperwire.api.reads import UNSHOWN, Paging, find_paper
 from paperwire.api.schemas import Error, PaperOut
-from paperwire.api.serialize import paper_out
+from paperwire.api.serialize import paper_out, with_comment_counts
 from paperwire.catalogue.periods import BadPeriod, parse_week
 from paperwire.groups import GroupError, Membership, NotFound, Queued
 
@@ -203,6 +203,7 @@ def group_collection(
         raise Http404(str(exc)) from None
     items = groups.listed_items(shared).defer(*(f"paper__{name}" for name in UNSHOWN))
     rows = list(items[params.offset : params.offset + params.limit + 1])
+    with_comment_counts(item.paper for item in rows[: params.limit])
     return {
         "collection": {
             "slug": shared.slug,
@@ -232,6 +233,7 @@ def group_queue(request: HttpRequest, slug: GroupSlug) -> dict[str, Any]:
     """Papers proposed for the next meeting, most votes first (the first 100)."""
     member = _member(request, slug)
     found = groups.queue_of(member.group, member.user, limit=QUEUE_ITEMS)
+    with_comment_counts(q.paper for q in found)
     return {"group": member.group.slug, "queue": [_queued_out(q) for q in found]}
 
 
@@ -322,6 +324,7 @@ def group_week(request: HttpRequest, slug: GroupSlug, params: Query[WeekQuery]) 
     except BadPeriod as exc:
         raise HttpError(400, str(exc)) from None
     found = groups.week(member.group, period)
+    with_comment_counts(row.paper for row in found.papers)
     return {
         "group": member.group.slug,
         "week": period.slug,

@@ -29,7 +29,7 @@ from paperwire.api.personal_schemas import (
 )
 from paperwire.api.reads import UNSHOWN, ArxivId, Paging, find_paper
 from paperwire.api.schemas import Error
-from paperwire.api.serialize import paper_out
+from paperwire.api.serialize import paper_out, with_comment_counts
 from paperwire.api.writes import object_or_nothing
 from paperwire.library import (
     DEFAULT_COLLECTION,
@@ -210,6 +210,7 @@ def collection_papers(
     collection = _collection(_reader(request), slug)
     entries = listed_entries(collection).defer(*(f"paper__{name}" for name in UNSHOWN))
     rows = list(entries[params.offset : params.offset + params.limit + 1])
+    with_comment_counts(e.paper for e in rows[: params.limit])
     return {
         "collection": collection_out(collection),
         "limit": params.limit,
@@ -330,6 +331,7 @@ def public_collection_papers(
         raise Http404("there is no such public collection")
     entries = listed_entries(collection).defer(*(f"paper__{name}" for name in UNSHOWN))
     rows = list(entries[params.offset : params.offset + params.limit + 1])
+    with_comment_counts(e.paper for e in rows[: params.limit])
     return {
         "name": collection.name,
         "limit": params.limit,

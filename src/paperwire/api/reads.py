@@ -26,7 +26,7 @@ from paperwire.api.schemas import (
     TrendingOut,
     period_field,
 )
-from paperwire.api.serialize import paper_out
+from paperwire.api.serialize import paper_out, with_comment_counts
 from paperwire.catalogue.models import Paper
 from paperwire.catalogue.periods import BadPeriod, Period, day, latest_day, parse
 from paperwire.community import trending as trend
@@ -153,6 +153,7 @@ def paper_similar(
         answer = similar(paper.arxiv_id, params.limit)
     except UnknownPaper as exc:
         raise Http404(str(exc)) from None
+    with_comment_counts(r.paper for r in answer.results)
     return {
         "id": paper.arxiv_id,
         "mode": answer.mode,
@@ -202,6 +203,7 @@ def search_papers(request: HttpRequest, params: Query[SearchQuery]) -> dict[str,
         limit=params.limit,
         offset=params.offset,
     )
+    with_comment_counts(r.paper for r in answer.results)
     return {
         "query": params.q,
         "mode": answer.mode,
@@ -253,7 +255,7 @@ def daily(request: HttpRequest, params: Query[DailyQuery]) -> dict[str, Any]:
     papers: list[Paper] = []
     if period is not None:
         ranked = filters.apply(trend.day_list(period).defer(*UNSHOWN), user)
-        papers = list(ranked[params.offset : params.offset + params.limit + 1])
+        papers = with_comment_counts(ranked[params.offset : params.offset + params.limit + 1])
     return {
         "date": period.first if period else None,
         "limit": params.limit,
@@ -274,7 +276,7 @@ def trending(request: HttpRequest, params: Query[TrendingQuery]) -> dict[str, An
     """The last two weeks' papers by votes with time decay: ``points / (age + 2) ** 1.5``."""
     filters, user = list_filters(request, params)
     ranked = filters.apply(trend.trending().defer(*UNSHOWN), user)
-    rows = list(ranked[params.offset : params.offset + params.limit + 1])
+    rows = with_comment_counts(ranked[params.offset : params.offset + params.limit + 1])
     items = []
     for paper in rows[: params.limit]:
         why = trend.reason(paper)
