@@ -108,7 +108,7 @@ def test_the_worker_sends_a_queued_digest_run(
     )  # fmt: skip
     assert enqueue.returncode == 0, enqueue.stderr
     assert smtp_sink.messages == []  # queued, not run
-    worker = cli.popen("worker", "--workers", "1")
+    worker = cli.popen("worker", "--workers", "1", "--no-harvest")  # digests only
     try:
         deadline = time.monotonic() + 60
         while len(smtp_sink.messages) < 2:

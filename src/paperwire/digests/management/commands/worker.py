@@ -4,9 +4,8 @@ At start it logs, one line each, what it is configured to do: its queue, every s
 entry (what, when), the categories it harvests, the mail server (host and port, never the
 password), so an operator reading the journal sees the configuration the worker really has.
 
-With PAPERWIRE_HARVEST_CATEGORIES unset, the worker harvests ``DEFAULT_CATEGORIES``: a worker
-is started to keep a catalogue current, and one that harvests nothing until a variable is
-found leaves the site a day behind without a word. ``--no-harvest`` turns the harvest off.
+It harvests ``settings.HARVEST_CATEGORIES`` (its default and why are in settings.py);
+``--no-harvest`` turns the harvest off for this worker.
 """
 
 from __future__ import annotations
@@ -26,11 +25,6 @@ from paperwire.db import ensure_schema
 
 log = logging.getLogger("paperwire.worker")
 
-# Machine learning, language, vision and AI: the categories most of Hugging Face's daily papers
-# (the community list paperwire mirrors) come from, and `make demo`'s harvest; about 1,000 to
-# 1,500 new papers an announcement day with their cross-lists, a few minutes of polite
-# requests to arXiv and under a minute of embedding.
-DEFAULT_CATEGORIES = ("cs.AI", "cs.CL", "cs.CV", "cs.LG")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -92,8 +86,8 @@ def configuration_lines(workers: int) -> list[str]:
 class Command(PaperwireCommand):
     help = (
         "Run the background worker (Huey): digests at PAPERWIRE_DIGEST_HOUR, the arXiv harvest "
-        "at PAPERWIRE_HARVEST_HOUR (PAPERWIRE_HARVEST_CATEGORIES; unset: "
-        f"{','.join(DEFAULT_CATEGORIES)}). Its queue is a SQLite file in the data directory, or "
+        "at PAPERWIRE_HARVEST_HOUR (PAPERWIRE_HARVEST_CATEGORIES, by default cs.AI, cs.CL, "
+        "cs.CV and cs.LG). Its queue is a SQLite file in the data directory, or "
         "Redis when PAPERWIRE_QUEUE_URL says so. Logs its configuration at start."
     )
 
@@ -112,8 +106,6 @@ class Command(PaperwireCommand):
 
         autodiscover_modules("tasks")  # what run_huey imports, so the list below is complete
         categories = [] if options["no_harvest"] else settings.HARVEST_CATEGORIES
-        if not categories and not options["no_harvest"]:
-            categories = list(DEFAULT_CATEGORIES)
         # The schedule and the harvest task read the setting in this process (the consumer's
         # threads run here), so the worker's choice holds for everything it runs.
         with override_settings(HARVEST_CATEGORIES=categories):
