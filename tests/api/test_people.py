@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from paperwire.community import claim_author
 from paperwire.community.models import Claim, ClaimStatus
 from tests.factories import DAY, paper
 
@@ -69,11 +70,13 @@ def test_following_needs_a_token_and_a_kind(client: Client, as_alice: Client):
 
 def test_claims_with_a_token(as_alice: Client, as_bob: Client, alice: User):
     mine = paper(authors=["Ana Müller"])
-    by_name = post(as_alice, "/api/claims", {"name": "Ana Müller"})
+    by_name = post(as_alice, "/api/claims/authors", {"name": "Ana Müller"})
     assert by_name.status_code == 201
     assert by_name.json()["status"] == "pending"
-    assert post(as_alice, "/api/claims", {"name": "ana muller"}).status_code == 200  # the same
-    by_paper = post(as_alice, "/api/claims", {"paper": mine.arxiv_id, "name": "Ana Müller"})
+    again = post(as_alice, "/api/claims/authors", {"name": "ana muller"})
+    assert again.status_code == 200  # the same claim
+    by_paper = post(as_alice, "/api/claims/papers", {"paper": mine.arxiv_id, "name": "Ana Müller"})
+    assert by_paper.status_code == 201
     assert by_paper.json()["paper"] == mine.arxiv_id
     assert [c["id"] for c in as_alice.get("/api/claims").json()] == [
         by_paper.json()["id"],
@@ -84,21 +87,38 @@ def test_claims_with_a_token(as_alice: Client, as_bob: Client, alice: User):
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "detail"),
+    ("path", "body", "status", "detail"),
     [
-        ({}, 400, 'give the "name" you claim, or the "paper"'),
-        ({"paper": "2501.99999"}, 404, "2501.99999 is not in the catalogue"),
+        ("/api/claims/papers", {"paper": "2501.99999"}, 404, "2501.99999 is not in the catalogue"),
         (
+            "/api/claims/papers",
             {"paper": "2501.00001", "name": "Yang Li"},
-            400,
+            409,
             "'Yang Li' is not an author of 2501.00001",
         ),
     ],
 )
 def test_a_bad_claim_is_one_line(
-    as_alice: Client, body: dict[str, str], status: int, detail: str
+    as_alice: Client, path: str, body: dict[str, str], status: int, detail: str
 ) -> None:
     paper(arxiv_id="2501.00001", authors=["Yang Liu"])
-    response = post(as_alice, "/api/claims", body)
+    response = post(as_alice, path, body)
     assert response.status_code == status
     assert response.json() == {"detail": detail}
+
+
+def test_a_name_without_a_letter_or_digit_is_refused(as_alice: Client):
+    for path, body in (("/api/follows", {"name": " -- "}), ("/api/claims/authors", {"name": "!"})):
+        response = post(as_alice, path, body)
+        assert response.status_code == 400
+        assert "name" in response.json()["detail"]
+
+
+def test_twenty_pending_claims_at_most(as_alice: Client, alice: User):
+    for n in range(20):  # not through the API: its rate limit would answer first
+        claim_author(alice, f"Name {n}")
+    refused = post(as_alice, "/api/claims/authors", {"name": "One more"})
+    assert refused.status_code == 429
+    assert refused.json() == {
+        "detail": "you have 20 claims waiting for a moderator; wait for them to be decided"
+    }

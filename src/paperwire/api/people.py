@@ -9,6 +9,8 @@ hold a slash; the site's pages take any name.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -33,12 +35,24 @@ from paperwire.community import (
     profile,
     set_follow,
 )
+from paperwire.community.claims import Made, NotAnAuthor, TooManyPending
+from paperwire.community.follows import TooManyFollows
 from paperwire.community.models import Claim, Kind
 
 router = Router(tags=["people"])
 
 AUTH_ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 403: Error, 429: Error}
 MAX_NAME = 300
+# A name holds at least one letter or digit (else it normalises to nothing). Spelled as
+# ranges, not \w, so that the document means the same to every reader of it: \w is ASCII in
+# JSON Schema's regex dialect and Unicode in the server's. The ranges are letters only, of the
+# scripts authors' names come in: Latin (with its accented letters), Greek, Cyrillic, Hebrew,
+# Arabic, Devanagari, CJK, kana and Hangul.
+NAME_PATTERN = (
+    r"[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0391-\u03A1\u03A3-\u03C9"
+    r"\u0410-\u044F\u05D0-\u05EA\u0621-\u063A\u0641-\u064A\u0905-\u0939\u3041-\u3096"
+    r"\u30A1-\u30FA\u4E00-\u9FFF\uAC00-\uD7A3]"
+)
 
 Name = Annotated[
     str,
@@ -46,6 +60,7 @@ Name = Annotated[
         description="the name, matched whole: case and accents do not matter",
         examples=["Yang Li"],
         max_length=MAX_NAME,
+        pattern=NAME_PATTERN,
     ),
 ]
 KindName = Literal["author", "org"]
@@ -74,7 +89,7 @@ class NameOut(Schema):
 
 class FollowIn(Schema):
     kind: KindName = "author"
-    name: str = F(min_length=1, max_length=MAX_NAME)
+    name: str = F(max_length=MAX_NAME, pattern=NAME_PATTERN, examples=["Yang Li"])
 
 
 class FollowOut(Schema):
@@ -84,14 +99,24 @@ class FollowOut(Schema):
     following: bool
 
 
-class ClaimIn(Schema):
+class NameClaimIn(Schema):
+    name: str = F(
+        max_length=MAX_NAME,
+        pattern=NAME_PATTERN,
+        description="the author name you claim: every paper under it",
+        examples=["Yang Li"],
+    )
+
+
+class PaperClaimIn(Schema):
+    paper: str = F(
+        max_length=300, description="the paper's arXiv id or arxiv.org URL", examples=["2401.01234"]
+    )
     name: str = F(
         "",
         max_length=MAX_NAME,
-        description="the author name you claim (alone: every paper under it; with a paper: "
-        "which author of it you are)",
+        description="which author of the paper you are (optional; must be on the paper: 409)",
     )
-    paper: str | None = F(None, description="an arXiv id, to claim that one paper")
 
 
 class ClaimOut(Schema):
@@ -185,6 +210,8 @@ def _follow(request: HttpRequest, payload: FollowIn, *, following: bool) -> dict
     rate_limit(request, "follows", "RATE_LIMIT_VOTES")
     try:
         state = set_follow(_user(request), payload.kind, payload.name, following=following)
+    except TooManyFollows as exc:
+        raise HttpError(429, str(exc)) from None
     except FollowError as exc:
         raise HttpError(400, str(exc)) from None
     return {"kind": state.kind, "name": state.name, "key": state.key, "following": following}
@@ -212,26 +239,47 @@ def my_claims(request: HttpRequest) -> list[dict[str, Any]]:
     return [_claim(c) for c in claims_of(_user(request))]
 
 
+def _made(made: Made) -> Status[dict[str, Any]]:
+    return Status(201 if made.created else 200, _claim(made.claim))
+
+
 @router.post(
-    "/claims",
+    "/claims/authors",
     auth=token_auth,
-    response={200: ClaimOut, 201: ClaimOut, **AUTH_ERRORS, 404: Error},
-    summary="Claim an author name, or one paper",
+    response={200: ClaimOut, 201: ClaimOut, **AUTH_ERRORS},
+    summary="Claim an author name",
 )
-def make_claim(request: HttpRequest, payload: ClaimIn) -> Status[dict[str, Any]]:
-    """``{"name": "Yang Li"}`` claims every paper under the name; ``{"paper": "2401.01234"}``
-    (with ``name``: which author of it you are) claims one paper. A moderator approves it; it
-    is approved at once when your ORCID sign-in is the iD the paper's metadata names. 201 for
-    a new claim, 200 for the one you already had."""
-    user = _user(request)
+def claim_name(request: HttpRequest, payload: NameClaimIn) -> Status[dict[str, Any]]:
+    """Claim every paper under the name (matched whole). A moderator approves it; it is
+    approved at once when your ORCID sign-in is the iD a paper's metadata gives that name.
+    201 for a new claim, 200 for the one you already had; 429 when 20 wait already."""
     rate_limit(request, "claims", "RATE_LIMIT_SUBMISSIONS")
+    with _claim_errors():
+        return _made(claim_author(_user(request), payload.name))
+
+
+@router.post(
+    "/claims/papers",
+    auth=token_auth,
+    response={200: ClaimOut, 201: ClaimOut, **AUTH_ERRORS, 404: Error, 409: Error},
+    summary="Claim one paper",
+)
+def claim_one_paper(request: HttpRequest, payload: PaperClaimIn) -> Status[dict[str, Any]]:
+    """Claim authorship of one paper (with ``name``: which of its authors you are; 409 when
+    the name is not on the paper). Approved as a name claim is."""
+    rate_limit(request, "claims", "RATE_LIMIT_SUBMISSIONS")
+    paper = find_paper(payload.paper)
+    with _claim_errors():
+        return _made(claim_paper(_user(request), paper, payload.name))
+
+
+@contextmanager
+def _claim_errors() -> Iterator[None]:
     try:
-        if payload.paper:
-            made = claim_paper(user, find_paper(payload.paper), payload.name)
-        elif payload.name.strip():
-            made = claim_author(user, payload.name)
-        else:
-            raise HttpError(400, 'give the "name" you claim, or the "paper"')
+        yield
+    except NotAnAuthor as exc:
+        raise HttpError(409, str(exc)) from None
+    except TooManyPending as exc:
+        raise HttpError(429, str(exc)) from None
     except ClaimError as exc:
         raise HttpError(400, str(exc)) from None
-    return Status(201 if made.created else 200, _claim(made.claim))

@@ -39,6 +39,14 @@ class ClaimError(ValueError):
     """A claim that cannot be made; the message is one line for the reader."""
 
 
+class NotAnAuthor(ClaimError):
+    """The name a paper claim gives is not among the paper's authors."""
+
+
+class TooManyPending(ClaimError):
+    """The account has ``MAX_PENDING`` claims waiting for a moderator."""
+
+
 @dataclass(frozen=True)
 class Made:
     claim: Claim
@@ -88,9 +96,9 @@ def orcid_matches(user: AbstractBaseUser | AnonymousUser, paper: Paper, key: str
 def claim_paper(user: AbstractBaseUser, paper: Paper, name: str = "") -> Made:
     """Claim authorship of one paper (as the author ``name`` on it, if given)."""
     account = _account(user)
-    key = name_key(name)
+    key = name_key(name)[:300]
     if key and AUTHOR + key not in (paper.match_keys or []):
-        raise ClaimError(f"{name.strip()[:100]!r} is not an author of {paper.arxiv_id}")
+        raise NotAnAuthor(f"{name.strip()[:100]!r} is not an author of {paper.arxiv_id}")
     if paper.hidden:
         raise ClaimError(f"{paper.arxiv_id} has been hidden by the moderators")
     existing = (
@@ -109,11 +117,9 @@ def claim_paper(user: AbstractBaseUser, paper: Paper, name: str = "") -> Made:
 def claim_author(user: AbstractBaseUser, name: str) -> Made:
     """Claim an author name: every paper whose authors hold the name (whole, normalised)."""
     account = _account(user)
-    key = name_key(name)
+    key = name_key(name)[:300]  # the column's length; no real name comes near it
     if not key:
         raise ClaimError("give the author's name as it appears on the papers")
-    if len(key) > 300:
-        raise ClaimError("that name is too long (300 characters at most)")
     existing = (
         Claim.objects.filter(user=account, paper__isnull=True, key=key)
         .exclude(status=ClaimStatus.REJECTED)
@@ -260,7 +266,7 @@ def pending_claims() -> Any:
 def _room_for_one_more(account: User) -> None:
     waiting = Claim.objects.filter(user=account, status=ClaimStatus.PENDING).count()
     if waiting >= MAX_PENDING:
-        raise ClaimError(
+        raise TooManyPending(
             f"you have {waiting} claims waiting for a moderator; wait for them to be decided"
         )
 
@@ -274,6 +280,8 @@ def _account(user: AbstractBaseUser | AnonymousUser) -> User:
 __all__ = [
     "ClaimError",
     "Made",
+    "NotAnAuthor",
+    "TooManyPending",
     "approve",
     "claim_author",
     "claim_paper",

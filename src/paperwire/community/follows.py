@@ -24,6 +24,10 @@ class FollowError(ValueError):
     """A follow that cannot be made; the message is one line for the reader."""
 
 
+class TooManyFollows(FollowError):
+    """The reader follows ``MAX_FOLLOWS`` names already."""
+
+
 @dataclass(frozen=True)
 class FollowState:
     kind: str
@@ -39,14 +43,12 @@ def set_follow(user: AbstractBaseUser, kind: str, name: str, *, following: bool)
     if kind not in Kind.values:
         raise FollowError(f"follow an author or an org, not {kind[:20]!r}")
     shown = " ".join(name.split())[:MAX_NAME]
-    key = name_key(name)
+    key = follow_key(name)
     if not key:
         raise FollowError("give the name to follow")
-    if len(key) > MAX_NAME:
-        raise FollowError(f"that name is too long ({MAX_NAME} characters at most)")
     if following:
         if Follow.objects.filter(user=user).count() >= MAX_FOLLOWS:
-            raise FollowError(f"you follow {MAX_FOLLOWS} names already; unfollow one first")
+            raise TooManyFollows(f"you follow {MAX_FOLLOWS} names already; unfollow one first")
         try:
             with transaction.atomic():
                 Follow.objects.create(user=user, kind=kind, key=key, name=shown)
@@ -57,10 +59,16 @@ def set_follow(user: AbstractBaseUser, kind: str, name: str, *, following: bool)
     return FollowState(kind, shown, key, following)
 
 
+def follow_key(name: str) -> str:
+    """The key a follow is stored under: ``name_key``, cut to the column's length (no real
+    name comes near it; a longer one is kept consistently, and matches no paper)."""
+    return name_key(name)[:MAX_NAME]
+
+
 def is_following(user: AbstractBaseUser | AnonymousUser, kind: str, name: str) -> bool:
     if not isinstance(user, User):
         return False
-    return Follow.objects.filter(user=user, kind=kind, key=name_key(name)).exists()
+    return Follow.objects.filter(user=user, kind=kind, key=follow_key(name)).exists()
 
 
 def follows_of(user: AbstractBaseUser | AnonymousUser) -> list[Follow]:
