@@ -9,9 +9,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from paperwire.catalogue.models import Paper
 from paperwire.community.models import ApiToken, Vote
+
+
+@pytest.fixture(autouse=True)
+def _papers_of_any_age(settings: Settings) -> None:
+    """These tests submit papers from the suite's 2025 days: the age rule is tested with the
+    other submission rules (tests/community/test_submission_rules.py)."""
+    settings.SUBMISSION_MAX_AGE_DAYS = 36_500
+
 
 pytestmark = pytest.mark.django_db
 

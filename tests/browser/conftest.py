@@ -143,7 +143,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make install installs it)")
     # Pages only: no embedding at import (the worker's job), so the site starts quickly.
-    with running_site(tmp_path_factory.mktemp("site"), PAPERWIRE_EMBED_INLINE_MAX="0") as live:
+    with running_site(
+        tmp_path_factory.mktemp("site"),
+        PAPERWIRE_EMBED_INLINE_MAX="0",
+        # The shared site's papers are from the suite's 2025 days; the age rule has its tests.
+        PAPERWIRE_SUBMISSION_MAX_AGE_DAYS="36500",
+    ) as live:
         yield live
 
 

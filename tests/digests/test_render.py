@@ -41,11 +41,15 @@ def test_each_section_has_its_heading_and_what_it_is_in_html_and_text():
     ours = paper("2503.00001", "Graph networks", upvotes=3)
     hot = paper("2503.00002", "Hot", upvotes=9)
     liked = paper("2503.00003", "Liked")
+    lab = paper("2503.00004", "Queued")
+    followed = paper("2503.00005", "Followed")
     person = subscriber("a@example.org", "graph networks")
     digest = Digest.objects.create(
         subscriber=person, frequency="daily", period_start=DAY, period_end=DAY,
         items=[
             {"paper": liked.pk, "section": "foryou", "why": ["close to «<i>Mine</i>» in Saved"]},
+            {"paper": lab.pk, "section": "groups", "why": ["Lab: reading queue, 1 vote"]},
+            {"paper": followed.pk, "section": "followed", "why": ["by Ada, whom you follow"]},
             {"paper": ours.pk, "section": "topics", "why": ["topic: graph networks", "trending"]},
             {"paper": hot.pk, "section": "trending", "why": ["trending"]},
         ],
@@ -62,8 +66,8 @@ def test_each_section_has_its_heading_and_what_it_is_in_html_and_text():
     assert "why: close to «&lt;i&gt;Mine&lt;/i&gt;» in Saved" in out.html
     assert "why: close to «<i>Mine</i>» in Saved" in out.text
     assert "why: topic: graph networks; trending" in out.text
-    assert out.html.count("/subscriptions/feedback/") == 9
-    assert out.text.count("/subscriptions/feedback/") == 9
+    assert out.html.count("/subscriptions/feedback/") == 15  # save, more, less for each
+    assert out.text.count("/subscriptions/feedback/") == 15
     assert max(len(line) for line in out.html.splitlines()) < 998  # travels as 8-bit text
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, override_settings
+from pytest_django.fixtures import Settings
 
 from paperwire.catalogue.models import Paper
 from tests.conftest import shared
 from tests.factories import account, paper
 from tests.replay import ReplayServer, Reply
+
+
+@pytest.fixture(autouse=True)
+def _papers_of_any_age(settings: Settings) -> None:
+    """These tests submit papers from the suite's 2025 days: the age rule is tested with the
+    other submission rules (tests/community/test_submission_rules.py)."""
+    settings.SUBMISSION_MAX_AGE_DAYS = 36_500
+
 
 pytestmark = pytest.mark.django_db
 

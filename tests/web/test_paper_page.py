@@ -33,7 +33,7 @@ def test_the_page_holds_everything_about_the_paper(client: Client):
     for needle in (
         r"Bounds on $\alpha$-divergences",
         r"$\sum_i x_i \le 1$",
-        'href="/search?author=%C3%89mile%20Borel&amp;sort=newest"',
+        'href="/authors/%C3%89mile%20Borel"',
         "https://arxiv.org/abs/2501.00100v1",
         "https://arxiv.org/pdf/2501.00100",
         "https://github.com/example/bounds",
