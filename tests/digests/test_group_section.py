@@ -36,8 +36,8 @@ DAILY = containing("daily", DAY)
 
 
 def yesterday_noon() -> dt.datetime:
-    """Inside the week the section covers (the week up to yesterday), whatever today is."""
-    day = timezone.localdate() - dt.timedelta(days=1)
+    """Inside the week the section covers: the week holding the digest's day (DAY)."""
+    day = DAY - dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
 
 
@@ -105,7 +105,7 @@ def test_the_section_costs_the_same_few_queries_for_2_or_200_subscribers(lab):
             reader = account(f"r{n}-{k}@lab.org")
             add_member(lab, reader)
             ids.append(subscriber(f"r{n}-{k}@lab.org").pk)
-        run = Run([], [], {}, people(ids))
+        run = Run([], [], {}, people(ids), period=DAILY)
         with CaptureQueriesContext(connection) as seen:
             pick = prepare(run)
             chosen = [list(pick(person)) for person in run.people]
@@ -130,3 +130,15 @@ def test_the_mail_shows_the_section_with_a_hostile_name_escaped():
     assert '<img src=x onerror="alert(1)">' not in out.html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; lab: reading queue" in out.html
     assert '<img src=x onerror="alert(1)"> lab: reading queue, 1 vote' in out.text
+
+
+def test_the_week_is_the_one_holding_the_digests_period():
+    """A digest composed late (a resend, a weekly run on Monday) shows the week of its own
+    period, not the week the composer happens to run in."""
+    from paperwire.catalogue.periods import containing
+    from paperwire.digests.group_section import section_week
+
+    run = Run([], [], {}, [], period=containing("daily", dt.date(2025, 3, 12)))
+    assert section_week(run).slug == "2025-W11"
+    weekly = Run([], [], {}, [], period=containing("weekly", dt.date(2025, 3, 12)))
+    assert section_week(weekly).slug == "2025-W11"

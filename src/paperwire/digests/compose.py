@@ -108,7 +108,9 @@ def _run(papers: PeriodPapers, persons: list[Person], notes: list[str]) -> Run:
     distinct = sorted({q for person in persons for q in person.topics})
     encode = query_encoder(notes) if papers.candidates and distinct else None
     matches = papers.match(distinct, encode) if papers.candidates else {}
-    return Run(papers.trending, list(papers.candidates), matches, persons, notes)
+    return Run(
+        papers.trending, list(papers.candidates), matches, persons, notes, period=papers.period
+    )
 
 
 def _received(papers: PeriodPapers, only: Sequence[int] | None = None) -> dict[int, set[int]]:

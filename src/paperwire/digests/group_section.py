@@ -35,9 +35,8 @@ WEEK_ITEMS = 5  # per group
 
 
 def section_week(run: Run) -> Period:
-    period = getattr(run, "period", None)
-    if isinstance(period, Period):
-        return week_of(period.last)
+    if run.period is not None:
+        return week_of(run.period.last)
     return week_of(timezone.localdate() - dt.timedelta(days=1))
 
 

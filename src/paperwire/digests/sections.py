@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from paperwire.catalogue.periods import Period
 from paperwire.digests.models import Subscriber, Topic
 from paperwire.library import readers_with_signals
 
@@ -69,6 +70,7 @@ class Run:
     matches: dict[str, list[int]]  # each followed topic's matches, best first
     people: list[Person]
     notes: list[str] = field(default_factory=list)
+    period: Period | None = None  # the digest's period (sections that look back from it)
 
 
 Picker = Callable[[Person], Iterable[Pick]]
