@@ -50,7 +50,7 @@ def test_each_entry_has_what_a_reader_needs(client: Client):
     for needle in (
         'href="/papers/2501.00042"',
         "Grace Hopper",
-        'href="/search?author=Grace%20Hopper"',
+        'href="/authors/Grace%20Hopper"',
         "cs.CL",
         "https://arxiv.org/abs/2501.00042",
         "https://arxiv.org/pdf/2501.00042",

@@ -229,3 +229,14 @@ def test_hostile_names_are_plain_text_in_feeds(client: Client):
     assert ElementTree.fromstring(org.content).findtext(f"{ATOM}title") == (
         "paperwire — <img src=x onerror=alert(1)>"
     )
+
+
+def test_the_day_list_and_an_author_page_show_verified_authors_badges(client: Client, alice: User):
+    mine = paper(authors=["Ana Müller", "Bo Chen"], day=DAY)
+    paper(authors=["Bo Chen"], day=DAY)
+    claim(alice, name="Ana Muller")
+    for path in (f"/date/{DAY:%Y-%m-%d}", "/authors/Bo%20Chen"):
+        html = client.get(path).content.decode()
+        assert html.count('class="verified"') == 1, path
+        assert f'<a href="/papers/{mine.arxiv_id}">' in html
+        assert '<a class="author" href="/authors/Ana%20M%C3%BCller">Ana Müller</a> <span' in html

@@ -8,6 +8,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from paperwire.web.templatetags.people_tags import author_path
+
 register = template.Library()
 
 
@@ -27,11 +29,11 @@ def web_url(value: object) -> str:
 
 
 @register.simple_tag
-def author_links(authors: list[str], limit: int = 8, sort: str = "") -> SafeString:
-    extra = f"&amp;sort={escape(sort)}" if sort else ""
+def author_links(authors: list[str], limit: int = 8) -> SafeString:
+    """Each author linked to their page (a list without its verified authors loaded; with
+    them, ``people_tags.paper_authors`` adds the badges)."""
     links = [
-        f'<a href="/search?author={escape(quote(name, safe=""))}{extra}">{escape(name)}</a>'
-        for name in authors[:limit]
+        f'<a href="{escape(author_path(name))}">{escape(name)}</a>' for name in authors[:limit]
     ]
     more = ", et al." if len(authors) > limit else ""
     return mark_safe(", ".join(links) + more)  # noqa: S308 — every piece escaped above
