@@ -13,7 +13,7 @@ from paperwire.community.models import ApiToken, Vote, hash_token
 from paperwire.community.votes import set_vote
 from paperwire.digests.models import Subscriber
 from paperwire.library import Mark, Reader, collection_named, mark, save
-from tests.factories import account, paper, subscriber, token_for
+from tests.factories import account, claim, comment, group, paper, subscriber, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,29 @@ def test_delete_everything_and_the_account(signed_in: Client, alice: User):
     assert not User.objects.filter(pk=alice.pk).exists()
     assert not Subscriber.objects.filter(email="alice@example.org").exists()
     assert signed_in.get("/account").status_code == 302  # signed out
+
+
+def test_export_holds_the_readers_community_data_and_nobody_elses(
+    signed_in: Client, alice: User
+):
+    from paperwire.community import set_follow
+    from paperwire.discussion import edit
+
+    bob = account("bob@example.org")
+    on = paper(authors=["Ana Müller"], title="Discussed")
+    mine = comment(on, alice, "First thought.")
+    edit(alice, mine, "Second thought.")
+    comment(on, bob, "Bob's private reply.", parent=mine)
+    set_follow(alice, "author", "Ana Müller", following=True)
+    claim(alice, name="Ana Muller", approved=False)
+    group("Vision lab", members=(alice,))
+    data = json.loads(signed_in.get("/account/export").content)
+    assert [(c["body"], c["earlier_versions"]) for c in data["comments"]] == [
+        ("Second thought.", ["First thought."])
+    ]
+    assert [(f["kind"], f["name"]) for f in data["follows"]] == [("author", "Ana Müller")]
+    assert [(c["name"], c["status"]) for c in data["authorship_claims"]] == [
+        ("Ana Muller", "pending")
+    ]
+    assert [(g["name"], g["role"]) for g in data["groups"]] == [("Vision lab", "member")]
+    assert "Bob" not in json.dumps(data)

@@ -30,6 +30,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from paperwire import discussion, groups
+from paperwire.community import claims_of, follows_of
 from paperwire.community.models import ApiToken
 from paperwire.digests.models import Subscriber
 from paperwire.library import FeedFilters, Reader, delete_reader_data, export_reader
@@ -103,7 +105,8 @@ def clear_filters(request: HttpRequest) -> HttpResponse:
 
 def export_everything(user: User) -> dict[str, Any]:
     """The library's export plus what lives downstream of it: the ranking model's metadata
-    (never its bytes) and digest subscriptions by the reader's address."""
+    (never its bytes), digest subscriptions by the reader's address, followed names,
+    authorship claims, the reader's comments with their earlier versions, and groups."""
     data = export_reader(user)
     data["ranking_model"] = _engine().model_info(user)
     data["subscriptions"] = [
@@ -116,6 +119,44 @@ def export_everything(user: User) -> dict[str, Any]:
             "created_at": s.created_at.isoformat(),
         }
         for s in _subscriptions(user).prefetch_related("topics")
+    ]
+    data["follows"] = [
+        {"kind": f.kind, "name": f.name, "created_at": f.created_at.isoformat()}
+        for f in follows_of(user)
+    ]
+    data["authorship_claims"] = [
+        {
+            "name": c.name,
+            "arxiv_id": c.paper.arxiv_id if c.paper else None,
+            "status": c.status,
+            "created_at": c.created_at.isoformat(),
+        }
+        for c in claims_of(user)
+    ]
+    data["comments"] = [
+        {
+            "arxiv_id": c.paper.arxiv_id,
+            "reply_to": c.parent_id,
+            "id": c.pk,
+            "body": c.body,
+            "state": c.state,
+            "created_at": c.created_at.isoformat(),
+            "edited_at": c.edited_at.isoformat() if c.edited_at else None,
+            "earlier_versions": [r.body for r in c.revisions.all()],
+        }
+        for c in discussion.Comment.objects.filter(author=user)
+        .select_related("paper")
+        .prefetch_related("revisions")
+        .order_by("created_at", "pk")
+    ]
+    data["groups"] = [
+        {
+            "name": m.group.name,
+            "slug": m.group.slug,
+            "role": m.role,
+            "joined_at": m.joined_at.isoformat(),
+        }
+        for m in groups.Membership.objects.filter(user=user).select_related("group")
     ]
     return data
 
