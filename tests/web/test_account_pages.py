@@ -138,9 +138,7 @@ def test_delete_everything_and_the_account(signed_in: Client, alice: User):
     assert signed_in.get("/account").status_code == 302  # signed out
 
 
-def test_export_holds_the_readers_community_data_and_nobody_elses(
-    signed_in: Client, alice: User
-):
+def test_export_holds_the_readers_community_data_and_nobody_elses(signed_in: Client, alice: User):
     from paperwire.community import set_follow
     from paperwire.discussion import edit
 
