@@ -22,7 +22,10 @@ MAX_PRINTED_REJECTIONS = 1000
 
 def add_ingest_options(parser: ArgumentParser) -> None:
     parser.add_argument(
-        "--batch-size", type=int, default=1000, help="records per transaction (default 1000)"
+        "--batch-size",
+        type=int,
+        default=None,
+        help="records per transaction (default 1000 on SQLite, 10000 on PostgreSQL)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -83,7 +86,7 @@ class IngestCommand(PaperwireCommand):
 
         ingester = Ingester(
             checkpoint_key=key,
-            batch_size=max(1, options["batch_size"]),
+            batch_size=None if options.get("batch_size") is None else max(1, options["batch_size"]),
             progress=not options["no_progress"],
             on_reject=on_reject,
         )

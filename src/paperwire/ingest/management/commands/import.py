@@ -12,6 +12,7 @@ from paperwire.ingest.management.base import (
     existing_file,
     file_checkpoint_key,
 )
+from paperwire.ingest.skim import Skimmed
 from paperwire.sources.hf_daily import HfDailyStream
 from paperwire.sources.kaggle import kaggle_stream
 from paperwire.sources.listings import listing_stream
@@ -50,9 +51,9 @@ class Command(IngestCommand):
 
         def open_stream(cursor: str | None) -> RecordStream:
             if kind == "kaggle":
-                return kaggle_stream(path, cursor)
+                return Skimmed(kaggle_stream(path, cursor))
             if kind == "jsonl":
-                return listing_stream(path, cursor)
+                return Skimmed(listing_stream(path, cursor))
             return HfDailyStream(path, cursor)
 
         self.run_stream(open_stream, file_checkpoint_key(kind, path), options)
