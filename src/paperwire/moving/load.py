@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import TextIOBase
 from pathlib import Path
@@ -24,6 +25,9 @@ from paperwire.moving.fileformat import DumpRefused, Lines, check_header, sectio
 from paperwire.moving.plan import DECODERS, NATURAL_KEYS, Plan, Table, plan
 
 BATCH = 2000  # rows one executemany writes
+# PostgreSQL: a table this large is loaded without its secondary indexes, which are then built
+# once: growing a GIN or B-tree row by row is many times slower than building it in bulk.
+BULK_ROWS = 10_000
 Key = tuple[str, str]
 
 
@@ -73,27 +77,12 @@ def load(
         registry = _migrate_to(targets, complete)
         tables = plan(registry)
         summary = LoadSummary(lines.path, header["vendor"], migrated_after=not complete)
-        with transaction.atomic():
-            if replace:
-                _clear(tables)
-            naturals = _Naturals(registry)
-            seen: set[str] = set()
-            for section, number in sections(lines):
-                label = section["model"]
-                table = tables.table(label)
-                if table is None or label in seen:
-                    what = "twice" if label in seen else "but this paperwire has no such model"
-                    raise DumpRefused(f"{lines.path}, line {number}: {label} appears {what}")
-                seen.add(label)
-                summary.counts[label] = _load_table(
-                    lines, table, section["fields"], section["rows"], naturals, progress, out
-                )
-            if summary.counts != header["counts"]:
-                raise DumpRefused(f"{lines.path}: the tables read differ from the header's list")
-            if not lines.at_end():
-                raise DumpRefused(f"{lines.path}: lines follow the closing line")
-            _reset_sequences(tables)
-            _mark_search_stale(registry)
+        try:
+            _load_all(lines, header, tables, registry, summary, replace, progress, out)
+        except DatabaseError as exc:
+            raise DumpRefused(
+                f"the database refused the load, nothing was loaded: {_first(exc)}"
+            ) from None
     if not complete:
         call_command("migrate", verbosity=0, interactive=False)
     if connection.vendor == "postgresql":
@@ -101,6 +90,46 @@ def load(
             cursor.execute("ANALYZE")  # fresh statistics: the planner's guesses need them
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _load_all(
+    lines: Lines,
+    header: dict[str, Any],
+    tables: Plan,
+    registry: Apps,
+    summary: LoadSummary,
+    replace: bool,
+    progress: bool,
+    out: TextIOBase | None,
+) -> None:
+    """Every row in one transaction: a refused line or row leaves the database as it was."""
+    with transaction.atomic():
+        if replace:
+            _clear(tables)
+        naturals = _Naturals(registry)
+        seen: set[str] = set()
+        for section, number in sections(lines):
+            label = section["model"]
+            table = tables.table(label)
+            if table is None or label in seen:
+                what = "twice" if label in seen else "but this paperwire has no such model"
+                raise DumpRefused(f"{lines.path}, line {number}: {label} appears {what}")
+            seen.add(label)
+            with _indexes_built_after(table, section["rows"]):
+                summary.counts[label] = _load_table(
+                    lines, table, section["fields"], section["rows"], naturals, progress, out
+                )
+        if summary.counts != header["counts"]:
+            raise DumpRefused(f"{lines.path}: the tables read differ from the header's list")
+        if not lines.at_end():
+            raise DumpRefused(f"{lines.path}: lines follow the closing line")
+        _reset_sequences(tables)
+        _mark_search_stale(registry)
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _named(labels: list[str]) -> str:
@@ -265,10 +294,9 @@ def _insert(table: Table, fields: list[str], rows: list[list[Any]], lines: Lines
     try:
         insert_rows(table.model, fields, rows)
     except DatabaseError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DumpRefused(
             f"{lines.path}, the rows of {table.label} before line {lines.number + 1} "
-            f"cannot be stored: {first}"
+            f"cannot be stored: {_first(exc)}"
         ) from None
 
 
@@ -288,6 +316,34 @@ def _clear(tables: Plan) -> None:
         if connection.vendor == "postgresql":
             # PostgreSQL's derived vector table (search.backends.postgres): rebuilt, never kept.
             cursor.execute("DROP TABLE IF EXISTS search_pgvector, search_pgvector_build")
+
+
+@contextlib.contextmanager
+def _indexes_built_after(table: Table, rows: int) -> Iterator[None]:
+    """PostgreSQL, a large table: its secondary indexes dropped for the load and made again
+    from their own definitions after it (in the same transaction: a failed load keeps them).
+    Indexes that enforce uniqueness stay, so a duplicate is refused at its row."""
+    if connection.vendor != "postgresql" or rows < BULK_ROWS:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = %s::regclass AND NOT indisunique AND NOT indisprimary",
+            [connection.ops.quote_name(table.model._meta.db_table)],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")  # a name PostgreSQL itself gave, quoted
+    yield
+    with connection.cursor() as cursor:
+        # PostgreSQL will not build an index on a table with foreign-key checks still waiting
+        # for the commit: run them now (the tables they point to are loaded already).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for _, definition in indexes:
+            cursor.execute(definition)
 
 
 def _reset_sequences(tables: Plan) -> None:
