@@ -35,11 +35,19 @@ Run it
     .venv/bin/python bench/import_kaggle.py                  # 300,000 and 100,000 records
     .venv/bin/python bench/import_kaggle.py --records 50000 --small 20000 --skip-postgres
     .venv/bin/python bench/import_kaggle.py --workdir /tmp/pw-bench   # keep files, reuse input
+    .venv/bin/python bench/import_kaggle.py --records 2700000 \
+        --database postgres://postgres@127.0.0.1:5432          # PostgreSQL only
 
-PostgreSQL is the server at ``--postgres-url`` (default postgres://postgres@127.0.0.1:5432);
-a fresh database is created for the run and dropped at the end. If the server cannot be
-reached, that part is skipped with a line saying why. Without ../shared/data the benchmark
-says "skipped" and exits 0.
+PostgreSQL is the server at ``--postgres-url`` (default postgres://postgres@127.0.0.1:5432),
+or at ``--database`` when that is a PostgreSQL URL, which leaves the SQLite runs out; a fresh
+database is created for the run and dropped at the end. If the server cannot be reached,
+that part is skipped with a line saying why. Without ../shared/data the benchmark says
+"skipped" and exits 0.
+
+The last lines, one a database measured, for scripts:
+    import_kaggle database=sqlite records=N first=X/s reimport=Y/s peak_rss=ZMB
+    import_kaggle database=postgresql records=N first=X/s reimport=Y/s peak_rss=ZMB
+(peak_rss: the larger of the two imports' peaks.)
 """
 
 from __future__ import annotations
@@ -67,7 +75,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
-from common import LISTINGS, SHARED_DATA, logger, paperwire_command, verdict
+from common import LISTINGS, SHARED_DATA, cpu_line, loadavg, logger, paperwire_command, verdict
 
 KAGGLE_SAMPLE = Path("arxiv-kaggle-sample") / "arxiv-metadata-oai-snapshot-200.jsonl"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
@@ -75,11 +83,14 @@ DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 SEED = 20070402
 FIRST_MONTH = (2008, 1)  # ids start at 0801.xxxx
 MONTHS = 18 * 12  # 0801 .. 2512
+SHORT_MONTHS = 7 * 12  # 0801 .. 1412: four-digit numbers
 MIN_PER_MONTH = 2000
 MAX_PER_MONTH = 9999  # YYMM.NNNN before 2015
+MAX_PER_LONG_MONTH = 99_999  # YYMM.NNNNN since
 VERSION_WEIGHTS = (60, 28, 12)  # one, two, three versions
 
 TARGET_FIRST_SQLITE = 5_000  # records/s
+TARGET_FIRST_POSTGRES = 5_000  # records/s
 TARGET_REIMPORT = 20_000  # records/s
 TARGET_RSS_MB = 500
 
@@ -145,13 +156,23 @@ def kaggle_abstract(summary: str) -> str:
 # --- generating a snapshot ---------------------------------------------------------------
 
 
-def per_month(records: int) -> int:
-    return max(MIN_PER_MONTH, math.ceil(records / MONTHS))
+def per_month(records: int) -> tuple[int, int]:
+    """Papers a month before 2015 and since: the same, unless a four-digit month would overflow
+    (more than 2.16 million records), when the months since 2015 take the rest."""
+    in_month = max(MIN_PER_MONTH, math.ceil(records / MONTHS))
+    short = min(in_month, MAX_PER_MONTH)
+    rest = records - SHORT_MONTHS * short
+    return short, max(in_month, math.ceil(rest / (MONTHS - SHORT_MONTHS)))
 
 
-def fresh_id(index: int, in_month: int) -> tuple[str, int, int]:
-    """The index-th fresh id, in_month papers a month from 0801: (id, year, month)."""
-    months, number = divmod(index, in_month)
+def fresh_id(index: int, sizes: tuple[int, int]) -> tuple[str, int, int]:
+    """The index-th fresh id, ``per_month`` papers a month from 0801: (id, year, month)."""
+    short, long = sizes
+    if index < SHORT_MONTHS * short:
+        months, number = divmod(index, short)
+    else:
+        months, number = divmod(index - SHORT_MONTHS * short, long)
+        months += SHORT_MONTHS
     year, month0 = divmod(FIRST_MONTH[0] * 12 + FIRST_MONTH[1] - 1 + months, 12)
     yymm = f"{year % 100:02d}{month0 + 1:02d}"
     digits = 4 if (year, month0 + 1) < (2015, 1) else 5
@@ -186,8 +207,10 @@ def parsed_name(name: str) -> list[str]:
     return [last, first, ""]
 
 
-def make_record(pool: Pool, rng: random.Random, index: int, in_month: int) -> dict[str, Any]:
-    arxiv_id, year, month = fresh_id(index, in_month)
+def make_record(
+    pool: Pool, rng: random.Random, index: int, sizes: tuple[int, int]
+) -> dict[str, Any]:
+    arxiv_id, year, month = fresh_id(index, sizes)
     authors = rng.choice(pool.authors)
     publication = rng.choice(pool.publication)
     dates = version_dates(rng, year, month)
@@ -213,9 +236,9 @@ def make_record(pool: Pool, rng: random.Random, index: int, in_month: int) -> di
 
 def generate_records(pool: Pool, records: int, seed: int) -> Iterator[bytes]:
     rng = random.Random(seed)
-    in_month = per_month(records)
+    sizes = per_month(records)
     for index in range(records):
-        record = make_record(pool, rng, index, in_month)
+        record = make_record(pool, rng, index, sizes)
         # The real file escapes non-ASCII (json.dumps' default); orjson cannot.
         yield json.dumps(record, separators=(",", ":")).encode() + b"\n"
 
@@ -468,6 +491,8 @@ def rss_by_size(small: Run, big: Run) -> str:
 def report(runs: dict[str, Run], skipped: str | None, warnings: list[str]) -> None:
     print()
     print("paperwire import kaggle (the console command, one child process per import)")
+    print(cpu_line())
+    print(f"load average (1, 5, 15 min) at the end: {loadavg()}")
     print(
         "rec/s = read / seconds from the command's JSON summary; wall = the whole process; "
         "peak RSS = VmHWM of the child, sampled at 20 Hz (MB = 10^6 bytes)"
@@ -482,42 +507,68 @@ def report(runs: dict[str, Run], skipped: str | None, warnings: list[str]) -> No
             print(table_line(runs[key]))
     if skipped:
         print(f"postgres: skipped: {skipped}")
-    small, big = runs["sqlite small"], runs["sqlite first"]
-    print()
-    print(rss_by_size(small, big))
+    if "sqlite small" in runs:
+        print()
+        print(rss_by_size(runs["sqlite small"], runs["sqlite first"]))
     print()
     print("targets")
-    again = runs["sqlite again"]
-    print(
-        verdict(
-            big.rate >= TARGET_FIRST_SQLITE,
-            f"first import into SQLite >= {TARGET_FIRST_SQLITE:,} rec/s: {big.rate:,.0f}",
+    if "sqlite first" in runs:
+        small, big, again = runs["sqlite small"], runs["sqlite first"], runs["sqlite again"]
+        print(
+            verdict(
+                big.rate >= TARGET_FIRST_SQLITE,
+                f"first import into SQLite >= {TARGET_FIRST_SQLITE:,} rec/s: {big.rate:,.0f}",
+            )
         )
-    )
-    print(
-        verdict(
-            again.rate >= TARGET_REIMPORT,
-            f"unchanged re-import (SQLite) >= {TARGET_REIMPORT:,} rec/s: {again.rate:,.0f}",
+        print(
+            verdict(
+                again.rate >= TARGET_REIMPORT,
+                f"unchanged re-import (SQLite) >= {TARGET_REIMPORT:,} rec/s: {again.rate:,.0f}",
+            )
         )
-    )
+        sizes = max(small.peak_rss_mb, big.peak_rss_mb) < TARGET_RSS_MB
+        print(
+            verdict(
+                sizes,
+                f"peak RSS < {TARGET_RSS_MB} MB at both sizes: {small.peak_rss_mb:,.0f} MB "
+                f"({small.records:,} rec), {big.peak_rss_mb:,.0f} MB ({big.records:,} rec)",
+            )
+        )
     if "postgres again" in runs:
-        pg = runs["postgres again"]
+        first, pg = runs["postgres first"], runs["postgres again"]
+        print(
+            verdict(
+                first.rate >= TARGET_FIRST_POSTGRES,
+                f"first import into PostgreSQL >= {TARGET_FIRST_POSTGRES:,} rec/s: "
+                f"{first.rate:,.0f}",
+            )
+        )
         print(
             verdict(
                 pg.rate >= TARGET_REIMPORT,
                 f"unchanged re-import (PostgreSQL) >= {TARGET_REIMPORT:,} rec/s: {pg.rate:,.0f}",
             )
         )
-    sizes = max(small.peak_rss_mb, big.peak_rss_mb) < TARGET_RSS_MB
-    print(
-        verdict(
-            sizes,
-            f"peak RSS < {TARGET_RSS_MB} MB at both sizes: {small.peak_rss_mb:,.0f} MB "
-            f"({small.records:,} rec), {big.peak_rss_mb:,.0f} MB ({big.records:,} rec)",
+        peak = max(first.peak_rss_mb, pg.peak_rss_mb)
+        print(
+            verdict(
+                peak < TARGET_RSS_MB, f"peak RSS (PostgreSQL) < {TARGET_RSS_MB} MB: {peak:,.0f}"
+            )
         )
-    )
     for warning in warnings:
         print(f"\n!!! WARNING: {warning} !!!")
+    print()
+    for database, prefix in (("sqlite", "sqlite"), ("postgresql", "postgres")):
+        if f"{prefix} again" in runs:
+            print(last_line(database, runs[f"{prefix} first"], runs[f"{prefix} again"]))
+
+
+def last_line(database: str, first: Run, again: Run) -> str:
+    peak = max(first.peak_rss_mb, again.peak_rss_mb)
+    return (
+        f"import_kaggle database={database} records={first.records} first={first.rate:.0f}/s "
+        f"reimport={again.rate:.0f}/s peak_rss={peak:.0f}MB"
+    )
 
 
 # --- main --------------------------------------------------------------------------------
@@ -531,8 +582,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data sets")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="server URL")
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        metavar="URL",
+        help="sqlite (the default: SQLite, then PostgreSQL at --postgres-url), or a PostgreSQL "
+        "server URL: only PostgreSQL, in a scratch database made there and dropped after",
+    )
     args = parser.parse_args(argv)
-    limit = MONTHS * MAX_PER_MONTH
+    if args.database != "sqlite":
+        if urlsplit(args.database).scheme not in ("postgres", "postgresql"):
+            parser.error(f"--database: sqlite or a postgres:// URL, not {args.database!r}")
+        args.postgres_url = args.database
+        args.skip_postgres = False
+    limit = SHORT_MONTHS * MAX_PER_MONTH + (MONTHS - SHORT_MONTHS) * MAX_PER_LONG_MONTH
     for size in (args.records, args.small):
         if not 0 < size <= limit:
             parser.error(f"sizes must be between 1 and {limit:,}")
@@ -540,29 +603,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def benchmark(args: argparse.Namespace, workdir: Path) -> int:
+    sqlite_too = args.database == "sqlite"
+    log(cpu_line())
     log(f"loading real text from {args.data}")
     pool = load_pool(args.data)
     big = snapshot_file(workdir, pool, args.records)
-    small = snapshot_file(workdir, pool, args.small)
+    small = snapshot_file(workdir, pool, args.small) if sqlite_too else big
     del pool
     log("baseline: reading and parsing each file without a database")
-    big_baseline, small_baseline = baseline_rate(big), baseline_rate(small)
-    log(f"  {big_baseline:,.0f} rec/s at {args.records:,}, {small_baseline:,.0f} at {args.small:,}")
+    big_baseline = baseline_rate(big)
+    small_baseline = baseline_rate(small) if sqlite_too else big_baseline
+    if sqlite_too:
+        log(f"  {small_baseline:,.0f} rec/s at {args.small:,}")
+    log(f"  {big_baseline:,.0f} rec/s at {args.records:,}")
 
     runs: dict[str, Run] = {}
-    sqlite = sqlite_catalogue(workdir, "sqlite")
-    init_catalogue(sqlite)
-    runs["sqlite first"] = run_import(
-        sqlite, big, "sqlite first import", args.records, big_baseline
-    )
-    runs["sqlite again"] = run_import(
-        sqlite, big, "sqlite re-import (unchanged)", args.records, big_baseline
-    )
-    sqlite_small = sqlite_catalogue(workdir, "sqlite-small")
-    init_catalogue(sqlite_small)
-    runs["sqlite small"] = run_import(
-        sqlite_small, small, "sqlite first import (small)", args.small, small_baseline
-    )
+    if sqlite_too:
+        sqlite_runs(args, workdir, runs, (big, big_baseline), (small, small_baseline))
 
     skipped: str | None = "--skip-postgres" if args.skip_postgres else None
     if not args.skip_postgres:
@@ -579,6 +636,26 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> int:
             warnings.append(f"{run.label}: the command exited with status {run.returncode}")
     report(runs, skipped, warnings)
     return 1 if warnings else 0
+
+
+def sqlite_runs(
+    args: argparse.Namespace,
+    workdir: Path,
+    runs: dict[str, Run],
+    big: tuple[Path, float],
+    small: tuple[Path, float],
+) -> None:
+    sqlite = sqlite_catalogue(workdir, "sqlite")
+    init_catalogue(sqlite)
+    runs["sqlite first"] = run_import(sqlite, big[0], "sqlite first import", args.records, big[1])
+    runs["sqlite again"] = run_import(
+        sqlite, big[0], "sqlite re-import (unchanged)", args.records, big[1]
+    )
+    sqlite_small = sqlite_catalogue(workdir, "sqlite-small")
+    init_catalogue(sqlite_small)
+    runs["sqlite small"] = run_import(
+        sqlite_small, small[0], "sqlite first import (small)", args.small, small[1]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
