@@ -14,7 +14,8 @@ measures indexing)
     For each: records/s from the command's JSON summary (``read / seconds``: the read loop
     only, without interpreter start-up), the process's wall time, and its peak RSS (the
     child's VmHWM, sampled at 20 Hz; see ``watch_peak_rss``). The catalogue's schema is
-    created by an untimed ``paperwire init`` first.
+    created by an untimed ``paperwire init`` first. Each minute the child's progress bar
+    (rate so far) is logged, so a long run that is stopped still says how fast it went.
 
 Baseline
     Each rate is also printed as a fraction of a baseline measured in the same run on the same
@@ -67,7 +68,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -336,14 +337,13 @@ def run_import(catalogue: Catalogue, path: Path, label: str, records: int, basel
         "import",
         "kaggle",
         str(path),
-        "--no-progress",
         "--no-index",
         "--json",
     ]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.monotonic()
         child = subprocess.Popen(command, env=catalogue.env(), stdout=out, stderr=err)
-        peak = watch_peak_rss(child)
+        peak = watch_peak_rss(child, lambda: log(f"  {progress(err_path)}"))
         wall = time.monotonic() - started
     stderr = err_path.read_text(errors="replace")
     try:
@@ -357,7 +357,21 @@ def run_import(catalogue: Catalogue, path: Path, label: str, records: int, basel
     return run
 
 
-def watch_peak_rss(child: subprocess.Popen[bytes]) -> int:
+def progress(err_path: Path) -> str:
+    """The child's progress bar as it last drew it (its stderr, redrawn after each CR)."""
+    try:
+        with open(err_path, "rb") as err:
+            err.seek(max(0, err.seek(0, os.SEEK_END) - 4096))
+            tail = err.read().decode(errors="replace")
+    except OSError:
+        return "(no progress yet)"
+    drawn = [part.strip() for part in re.split(r"[\r\n]", tail) if part.strip()]
+    return drawn[-1] if drawn else "(no progress yet)"
+
+
+def watch_peak_rss(
+    child: subprocess.Popen[bytes], every_minute: Callable[[], None] | None = None
+) -> int:
     """Wait for ``child``, sampling its peak RSS in bytes 20 times a second.
 
     On Linux the sample is VmHWM, the kernel's own high-water mark of the process's resident
@@ -366,8 +380,12 @@ def watch_peak_rss(child: subprocess.Popen[bytes]) -> int:
     resident memory of this (much bigger) benchmark process.
     """
     peak = 0
+    next_report = time.monotonic() + 60
     while True:
         peak = max(peak, _high_water_mark(child.pid))
+        if every_minute is not None and time.monotonic() >= next_report:
+            every_minute()
+            next_report += 60
         try:
             child.wait(timeout=0.05)
             return peak

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+import orjson
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -271,7 +272,24 @@ def default_batch_size() -> int:
 
 def _fingerprints(ids: set[str]) -> dict[str, list[str]]:
     """The stored fingerprints of those of ``ids`` the catalogue has."""
-    return dict(Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "fingerprints"))
+    if connection.vendor != "postgresql" or not ids:
+        return dict(Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "fingerprints"))
+    # One array parameter: ``IN (%s, ...)`` with 10,000 placeholders costs psycopg's
+    # client-side binding about a second a batch, most of an unchanged re-import's time.
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('arxiv_id')}, {quote('fingerprints')} "  # noqa: S608
+            f"FROM {quote(Paper._meta.db_table)} WHERE {quote('arxiv_id')} = ANY(%s)",
+            [list(ids)],
+        )
+        return {arxiv_id: _json_list(value) for arxiv_id, value in cursor.fetchall()}
+
+
+def _json_list(value: Any) -> list[str]:
+    # psycopg loads jsonb itself; Django's wrapper may hand back the text (it registers a
+    # loader that leaves JSON to the field).
+    return list(orjson.loads(value)) if isinstance(value, str | bytes) else list(value)
 
 
 @dataclass
