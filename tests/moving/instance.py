@@ -23,8 +23,15 @@ ODD = dt.datetime(2025, 3, 11, 23, 59, 58, 123457, tzinfo=dt.UTC)
 
 def populate() -> dict[str, Any]:
     """Build the instance; returns what tests ask for by name."""
-    from allauth.account.models import EmailAddress, EmailConfirmation
-    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+    from allauth.account.models import (  # type: ignore[import-untyped]
+        EmailAddress,
+        EmailConfirmation,
+    )
+    from allauth.socialaccount.models import (  # type: ignore[import-untyped]
+        SocialAccount,
+        SocialApp,
+        SocialToken,
+    )
 
     from paperwire import discussion, groups, library
     from paperwire.community import set_follow, sync_names

@@ -4,8 +4,10 @@ rows (every field, every table), the same pages and the same search results."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
 from django.db import connection
@@ -31,18 +33,16 @@ def load(cli: Cli, path: Path) -> str:
     return done.stdout
 
 
-def look(cli: Cli, facts: dict[str, str]) -> dict[str, dict[str, object]]:
+def look(cli: Cli, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
     reindex = cli("reindex", "--no-progress")
     assert reindex.returncode == 0, reindex.stderr
-    done = cli.__class__(cli.env)  # the same environment, another program
-    import subprocess
-
+    # The same environment, another program: the pages and searches of tests/moving/look.py.
     shown = subprocess.run(
         [sys.executable, str(LOOK), facts["paper"], facts["author"], facts["reader"]],
-        env=done.env, capture_output=True, text=True, timeout=300,
+        env=cli.env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    result: dict[str, dict[str, object]] = json.loads(shown.stdout)
+    result: dict[str, dict[str, Any]] = json.loads(shown.stdout)
     return result
 
 
