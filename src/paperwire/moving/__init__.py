@@ -3,7 +3,8 @@ database of either kind (``paperwire load``), SQLite to PostgreSQL and back.
 
 This is the package's public face. It reads every other app, so nothing of paperwire imports
 it but its own commands and tests. The names load on first use, because this is also a
-Django app package, imported before the models may be.
+Django app package, imported before the models may be. (The modules are named apart from
+the functions, so that importing one never hides the other.)
 """
 
 from __future__ import annotations
@@ -12,23 +13,23 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from paperwire.moving.dump import DumpSummary, dump
     from paperwire.moving.fileformat import FORMAT, FORMAT_VERSION, DumpRefused, read_header
-    from paperwire.moving.load import LoadSummary, load
-    from paperwire.moving.plan import EXCLUDED, Plan, plan
+    from paperwire.moving.reader import LoadSummary, load
+    from paperwire.moving.tables import EXCLUDED, Plan, plan
+    from paperwire.moving.writer import DumpSummary, dump
 
 _HOMES = {
-    "dump": "dump",
-    "DumpSummary": "dump",
-    "load": "load",
-    "LoadSummary": "load",
+    "dump": "writer",
+    "DumpSummary": "writer",
+    "load": "reader",
+    "LoadSummary": "reader",
     "FORMAT": "fileformat",
     "FORMAT_VERSION": "fileformat",
     "DumpRefused": "fileformat",
     "read_header": "fileformat",
-    "EXCLUDED": "plan",
-    "Plan": "plan",
-    "plan": "plan",
+    "EXCLUDED": "tables",
+    "Plan": "tables",
+    "plan": "tables",
 }
 
 __all__ = [

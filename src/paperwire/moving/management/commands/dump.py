@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from paperwire.command import PaperwireCommand
-from paperwire.moving.dump import dump
+from paperwire.moving.writer import dump
 
 
 class Command(PaperwireCommand):

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from paperwire.command import PaperwireCommand
 from paperwire.moving.fileformat import DumpRefused
-from paperwire.moving.load import load
+from paperwire.moving.reader import load
 
 
 class Command(PaperwireCommand):

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from paperwire.dbutil import insert_rows
 from paperwire.moving.fileformat import DumpRefused, Lines, check_header, sections
-from paperwire.moving.plan import DECODERS, NATURAL_KEYS, Plan, Table, plan
+from paperwire.moving.tables import DECODERS, NATURAL_KEYS, Plan, Table, plan
 
 BATCH = 2000  # rows one executemany writes
 # PostgreSQL: a table this large is loaded without its secondary indexes, which are then built

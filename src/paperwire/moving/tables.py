@@ -102,7 +102,7 @@ def plan(registry: Apps = global_apps) -> Plan:
             # Perhaps a view, or a table some other program owns: someone must decide.
             raise NotCovered(
                 f"{meta.label} is not managed by migrations: carry it or list it in "
-                "paperwire.moving.plan.EXCLUDED with the reason"
+                "paperwire.moving.tables.EXCLUDED with the reason"
             )
         carried.append(model)
     tables = [Table(m._meta.label, m, _columns(m)) for m in _ordered(carried)]

@@ -24,7 +24,7 @@ from tqdm import tqdm
 import paperwire
 from paperwire.db import ensure_schema
 from paperwire.moving.fileformat import FORMAT, FORMAT_VERSION
-from paperwire.moving.plan import ENCODERS, EXCLUDED, NATURAL_KEYS, Table, plan
+from paperwire.moving.tables import ENCODERS, EXCLUDED, NATURAL_KEYS, Table, plan
 
 CHUNK = 2000  # rows a database round trip fetches
 # Fast, and most of what the slower levels give: the rows are mostly titles, abstracts and
