@@ -2,7 +2,8 @@
 
 The work is done in batches, each committed on its own, so an interrupted run resumes where
 it stopped (the papers already embedded are no longer pending). Newest papers first: on a
-fresh catalogue the papers people look at turn semantic first.
+fresh catalogue the papers people look at turn semantic first. Each batch is claimed first
+(``claims``), so runs on several machines share the work and never encode a paper twice.
 
 ``embedding_progress`` says how far a job at work has got, for a site whose semantic search
 is still being prepared.
@@ -21,6 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
+from paperwire.search.claims import claim, held_by_others, release, run_name
 from paperwire.search.documents import content_hash, embedding_text
 from paperwire.search.embeddings import Embedder, current_model_id
 from paperwire.search.models import Embedding
@@ -37,7 +39,12 @@ AT_WORK = dt.timedelta(minutes=15)
 class EmbedSummary:
     encoded: int = 0
     unchanged: int = 0
+    elsewhere: int = 0  # pending papers another run claimed first
     seconds: float = 0.0
+
+    @property
+    def handled(self) -> int:
+        return self.encoded + self.unchanged + self.elsewhere
 
     @property
     def rate(self) -> float:
@@ -99,40 +106,53 @@ def embed_pending(
     limit: int | None = None,
     batch: int = BATCH,
     progress: Callable[[int], object] | None = None,
+    owner: str | None = None,
+    lease: float | None = None,
 ) -> EmbedSummary:
+    """Embed pending papers, newest first, a claimed batch at a time, until none is left
+    that another run has not claimed (or ``limit`` papers are handled)."""
+    owner = owner or run_name()
     summary = EmbedSummary()
     clock = dt.datetime.now(dt.UTC)
-    while limit is None or summary.encoded + summary.unchanged < limit:
-        done = summary.encoded + summary.unchanged
-        want = PAGE if limit is None else min(PAGE, limit - done)
+    while limit is None or summary.handled < limit:
+        want = PAGE if limit is None else min(PAGE, limit - summary.handled)
         # Finding what is pending scans the catalogue (a second or more at a million
-        # papers): do it once a page, not once a batch.
+        # papers): do it once a page, not once a batch. Another run may claim or embed
+        # papers of the page meanwhile: claiming tells, and the batch's rows are read after.
         page = list(
             pending(embedder.model_id)
+            .exclude(pk__in=held_by_others(owner).values("paper_id"))
             .order_by(F("announced_on").desc(nulls_last=True), "-pk")
             .values_list("pk", flat=True)[:want]
         )
         for start in range(0, len(page), batch):
-            keys = page[start : start + batch]
-            found = {
-                row["pk"]: row
-                for row in Paper.objects.filter(pk__in=keys).values(
-                    "pk", "title", "abstract", "embedding__model", "embedding__content_hash"
-                )
-            }
-            rows = [found[pk] for pk in keys if pk in found]
-            encoded, unchanged = _embed_batch(embedder, rows)
-            summary.encoded += encoded
-            summary.unchanged += unchanged
+            offered = page[start : start + batch]
+            keys = claim(offered, owner, lease)
+            summary.elsewhere += len(offered) - len(keys)
+            if keys:
+                found = {
+                    row["pk"]: row
+                    for row in Paper.objects.filter(pk__in=keys).values(
+                        "pk", "title", "abstract", "embedding__model", "embedding__content_hash"
+                    )
+                }
+                rows = [found[pk] for pk in keys if pk in found]
+                encoded, unchanged = _embed_batch(embedder, rows, owner, keys)
+                summary.encoded += encoded
+                summary.unchanged += unchanged
             if progress:
-                progress(len(keys))
+                progress(len(offered))
         if len(page) < want:
             break  # nothing more was pending when the page was read
     summary.seconds = (dt.datetime.now(dt.UTC) - clock).total_seconds()
     return summary
 
 
-def _embed_batch(embedder: Embedder, rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+def _embed_batch(
+    embedder: Embedder, rows: Sequence[Mapping[str, Any]], owner: str, claimed: Sequence[int]
+) -> tuple[int, int]:
+    """Encode the rows whose text or model changed (a row embedded by another run since the
+    page was read is unchanged now), write them and release the batch's claims, at once."""
     now = timezone.now()
     todo: list[tuple[int, str, str]] = []
     same: list[int] = []
@@ -164,4 +184,5 @@ def _embed_batch(embedder: Embedder, rows: Sequence[Mapping[str, Any]]) -> tuple
                 )
                 for (pk, digest, _), vector in zip(todo, vectors, strict=True)
             )
+        release(claimed, owner)
     return len(todo), len(same)

