@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -101,6 +102,12 @@ def good_dump(db: None, tmp_path: Path) -> Path:
     return path
 
 
+def search_meta(cli: Cli) -> dict[str, str]:
+    database = cli.env["PAPERWIRE_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:
+        return dict(db.execute("SELECT name, value FROM search_searchmeta").fetchall())
+
+
 def refused(cli: Cli, path: Path) -> str:
     done = cli("load", str(path), "--no-progress")
     assert done.returncode == 1, done.stdout
@@ -133,12 +140,19 @@ def test_a_database_with_data_is_replaced_only_when_asked(
 ) -> None:
     end = new_end("sqlite")
     assert end("load", str(good_dump), "--no-progress").returncode == 0
+    assert end("reindex", "--no-progress").returncode == 0  # the indexes take this identity
+    identity = search_meta(end)["database_id"]
     said = refused(end, good_dump)
     assert "already holds data (auth.User, catalogue.Paper, " in said
     assert "--replace" in said
     replaced = end("load", str(good_dump), "--replace", "--no-progress")
     assert replaced.returncode == 0, replaced.stderr
     assert "loaded" in replaced.stdout
+    # A new database as far as the derived indexes know: the index files built before are
+    # refused as stale, and `paperwire reindex` (even --if-needed) rebuilds both from scratch.
+    assert search_meta(end) == {"reindex:rebuilding": "keyword index,vector index"}
+    assert end("reindex", "--if-needed", "--no-progress").returncode == 0
+    assert search_meta(end)["database_id"] != identity
     again = tmp_path / "again.jsonl.gz"
     assert end("dump", str(again), "--no-progress").returncode == 0
     assert (
