@@ -294,6 +294,13 @@ class Run:
         seconds = float(self.summary.get("seconds") or 0)
         return int(self.summary.get("read", 0)) / seconds if seconds > 0 else 0.0
 
+    @property
+    def cpu_rate(self) -> float:
+        """Records per second of the importer's own CPU (its read loop; not the database's):
+        what it could reach on a free core, on a machine other jobs keep busy."""
+        seconds = float(self.summary.get("cpu_seconds") or 0)
+        return int(self.summary.get("read", 0)) / seconds if seconds > 0 else 0.0
+
 
 @dataclass
 class Catalogue:
@@ -353,7 +360,10 @@ def run_import(catalogue: Catalogue, path: Path, label: str, records: int, basel
             f"{label}: the import failed (exit {child.returncode}):\n{stderr[-3000:]}"
         ) from None
     run = Run(label, records, summary, wall, peak / 1e6, baseline, child.returncode)
-    log(f"  {run.rate:,.0f} rec/s, {wall:.1f} s wall, peak RSS {run.peak_rss_mb:,.0f} MB")
+    log(
+        f"  {run.rate:,.0f} rec/s, {wall:.1f} s wall, peak RSS {run.peak_rss_mb:,.0f} MB, "
+        f"client CPU {run.cpu_rate:,.0f} rec/s"
+    )
     return run
 
 
@@ -491,7 +501,7 @@ def table_line(run: Run) -> str:
     ratio = run.rate / run.baseline if run.baseline else 0.0
     return (
         f"{run.label:<30} {run.records:>10,} rec {run.rate:>9,.0f} rec/s {run.wall:>7.1f} s wall"
-        f"   peak RSS {run.peak_rss_mb:>5,.0f} MB"
+        f"   peak RSS {run.peak_rss_mb:>5,.0f} MB   client CPU {run.cpu_rate:>7,.0f} rec/s"
         f"   (baseline parse {run.baseline:,.0f} rec/s: {ratio:.2f}x)"
     )
 
@@ -513,7 +523,8 @@ def report(runs: dict[str, Run], skipped: str | None, warnings: list[str]) -> No
     print(f"load average (1, 5, 15 min) at the end: {loadavg()}")
     print(
         "rec/s = read / seconds from the command's JSON summary; wall = the whole process; "
-        "peak RSS = VmHWM of the child, sampled at 20 Hz (MB = 10^6 bytes)"
+        "peak RSS = VmHWM of the child, sampled at 20 Hz (MB = 10^6 bytes); client CPU = "
+        "read / the importer's CPU seconds in its read loop (the database server's not counted)"
     )
     print(
         "baseline = the same file read in this run without a database: gunzip + lines + "

@@ -50,6 +50,7 @@ class Summary:
     unchanged: int = 0
     rejected: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU in the read loop (the database's is not in it)
     resumed_from: str | None = None
     rejections: list[Rejected] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -73,6 +74,7 @@ class Summary:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 3),
             "resumed_from": self.resumed_from,
             "rejections": [{"where": r.where, "reason": r.reason} for r in self.rejections],
             "notes": self.notes,
@@ -113,7 +115,7 @@ class Ingester:
         self.label = stream.label
         if self.checkpoint_key:
             summary.resumed_from = saved_cursor(self.checkpoint_key)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         bar = tqdm(
             total=stream.total,
             unit=stream.unit,
@@ -141,6 +143,7 @@ class Ingester:
             self._show(bar, stream, started)
         finally:
             summary.seconds = time.monotonic() - started
+            summary.cpu_seconds = time.process_time() - cpu
             summary.notes = list(stream.notes)
             bar.close()
         return summary
