@@ -19,6 +19,7 @@ from paperwire.search.embeddings import (
     Cpu,
     EmbedderUnavailable,
     OnnxEmbedder,
+    cached_choice,
     choose_variant,
     measure_variants,
     model_files,
@@ -49,7 +50,8 @@ def test_the_variants_vectors_are_interchangeable_on_real_papers(variants):
     texts = real_texts(40)
     int8 = variants["int8"].encode_documents(texts)
     fp32 = variants["fp32"].encode_documents(texts)
-    assert cosines(int8, fp32).min() >= 0.99
+    assert cosines(int8, fp32).mean() >= 0.99
+    assert cosines(int8, fp32).min() >= 0.98
     # And each finds the other's nearest neighbours: the same paper, for every paper.
     assert ((int8 @ fp32.T).argmax(axis=1) == np.arange(len(texts))).all()
 
@@ -59,6 +61,17 @@ def test_a_text_gets_the_same_vector_whatever_it_is_batched_with(variants):
     together = variants["fp32"].encode_documents(texts)
     alone = np.stack([variants["fp32"].encode_documents([t])[0] for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_lanes_give_each_text_the_vector_one_run_at_a_time_gives():
+    if not onnx_path("fp32").exists():
+        pytest.skip("the fp32 variant is not made (paperwire prepare_model)")
+    texts = real_texts(40)
+    one = OnnxEmbedder(model_files("fp32"), threads=2, batch=8)
+    lanes = OnnxEmbedder(model_files("fp32"), threads=1, batch=8, lanes=2)
+    np.testing.assert_allclose(
+        lanes.encode_documents(texts), one.encode_documents(texts), atol=1e-5
+    )
 
 
 def test_vectors_come_back_in_the_order_of_the_texts(variants):
@@ -134,6 +147,7 @@ def test_the_choice_is_measured_once_per_cpu_and_kept_beside_the_models(model_fo
     assert (first.variant, first.cached) == ("fp32", False)
     assert (again.variant, again.cached) == ("fp32", True)
     assert "cached" in again.describe()
+    assert cached_choice(2) == again
     assert (model_folder / "variant-choice.json").exists()
 
     choose_variant(1)  # another thread count is another measurement

@@ -53,7 +53,9 @@ class Command(PaperwireCommand):
             "(default PAPERWIRE_EMBED_LEASE_SECONDS, 600)",
         )
         parser.add_argument(
-            "--threads", type=int, help="threads the model runs on (default: every core)"
+            "--threads",
+            type=int,
+            help="cores to run the model on, a batch on each (default: every core)",
         )
         parser.add_argument(
             "--variant",
@@ -69,8 +71,9 @@ class Command(PaperwireCommand):
                 raise CommandError(f"--{name} must be more than 0")
         ensure_schema()
         variant = None if options["variant"] == "auto" else options["variant"]
+        # A lane per core, one thread each (see OnnxEmbedder).
         try:
-            embedder = get_embedder(options["threads"] or cores(), variant)
+            embedder = get_embedder(1, variant, lanes=options["threads"] or cores())
         except EmbedderUnavailable as exc:
             raise CommandError(str(exc)) from None
         if (choice := chosen(embedder)) is not None:
@@ -136,6 +139,8 @@ class Command(PaperwireCommand):
                 if summary.handled == 0:
                     break
         seconds = time.monotonic() - started
+        if options["loop"] and done == elsewhere:
+            return  # a poll that found only other runs' batches: nothing to say every time
         others = held_by_others(self._owner).count()
         self.stdout.write(
             f"embedded {encoded:,} papers ({done - encoded - elsewhere:,} unchanged) in "
