@@ -13,8 +13,9 @@ the 74,728 real CS papers in ../shared/data. Paths:
   (``-lanes``); int8 also as before, one run at a time on every core (``-threads``);
 * after: the variant ``choose_variant`` picks for this CPU (measured once, cached), in lanes.
 
-The sample is cut into slices and each path encodes slice after slice in turn, so a
-neighbour's load on this shared machine falls on all paths alike: the ratios are what count.
+The sample is cut into slices and each path encodes slice after slice in turn, each slice
+starting with the next path, so a neighbour's load on this shared machine falls on all paths
+alike: the ratios are what count.
 Also printed: where the time goes (tokenizer share, padding, token lengths) and the cosine
 of each path's vectors with fp32's. Then the SciFact train nDCG@10 of the dense half (exact
 cosine search over the corpus; bench/search_quality.py's reading of BEIR files and
@@ -121,7 +122,11 @@ def race(paths: dict[str, Encode], texts: list[str], slices: int) -> dict[str, A
     step = max(1, -(-len(texts) // slices))
     for n, start in enumerate(range(0, len(texts), step)):
         part = texts[start : start + step]
-        for name, encode in paths.items():
+        # Each slice starts with another path: the first of a turn ran measurably faster
+        # on this shared machine, whichever it was.
+        names = list(paths)
+        for name in names[n % len(names) :] + names[: n % len(names)]:
+            encode = paths[name]
             began = time.perf_counter()
             vectors[name].append(encode(part))
             seconds[name] += time.perf_counter() - began
