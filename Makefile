@@ -85,7 +85,7 @@ test-postgres: install
 
 # The search suite again on PostgreSQL 16 + pgvector, which the tests start from the pgserver wheel.
 test-pgvector: install
-	PAPERWIRE_TEST_PGVECTOR=1 $(BIN)/pytest -q tests/search
+	PAPERWIRE_TEST_PGVECTOR=1 PAPERWIRE_SEARCH_BACKEND=postgres $(BIN)/pytest -q tests/search
 
 # Django's deployment checks under the settings of a production server: HTTPS, a real secret
 # key, DEBUG off, a real host name; the data directory is a throw-away one. Any warning fails;

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "paperwire.web",
     "paperwire.api",
     "paperwire.digests",
+    "paperwire.moving",
     "huey.contrib.djhuey",
     "anymail",
     "allauth",
@@ -190,6 +191,28 @@ WHITENOISE_USE_FINDERS = True
 
 # Derived search indexes (rebuilt from the database by `paperwire reindex`).
 SEARCH_INDEX_DIR = env_path("PAPERWIRE_INDEX_DIR", DATA_DIR / "index")
+# What answers searches. "index": tantivy + an HNSW file in PAPERWIRE_INDEX_DIR, derived from
+# the database, one copy per node; on PostgreSQL the database's own full text answers until a
+# new node's keyword index is built. "postgres": the database's full text (and pgvector, if
+# installed) alone: no index directory, but ts_rank_cd scores every match, so seconds a query
+# at a million papers (docs/operations.md has the measurements).
+SEARCH_BACKEND = env_choice("PAPERWIRE_SEARCH_BACKEND", "index", ("index", "postgres"))
+if (
+    SEARCH_BACKEND == "postgres"
+    and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+):
+    raise invalid(
+        "PAPERWIRE_SEARCH_BACKEND", "postgres", "index", "postgres needs a PostgreSQL database"
+    )
+# How often (seconds) `paperwire serve` brings this node's indexes up to date with the
+# database: papers imported, voted or hidden through any node show in search within this.
+# Default 10 on PostgreSQL (several nodes share it); 0 on SQLite, where the writers update the
+# one index directory themselves. 0 turns the follower off.
+INDEX_FOLLOW_SECONDS = env_int(
+    "PAPERWIRE_INDEX_FOLLOW_SECONDS",
+    10 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 0,
+    minimum=0,
+)
 # The ONNX model `paperwire prepare_model` makes: beside the installation, shared by data dirs.
 MODEL_DIR = env_path("PAPERWIRE_MODEL_DIR", Path(sys.prefix) / "share" / "paperwire" / "models")
 # Off: keyword search only, for a machine too small to run the model.
@@ -197,6 +220,12 @@ SEMANTIC = env_bool("PAPERWIRE_SEMANTIC", True)
 # After an import, at most this many waiting papers are embedded inline (a day of arXiv is
 # 1,000-1,500); more are left to `paperwire embed`, which runs in the background and resumes.
 EMBED_INLINE_MAX = env_int("PAPERWIRE_EMBED_INLINE_MAX", 2000, minimum=0)
+# Which model variant encodes: "auto" measures int8 and fp32 once on this CPU (cached beside
+# the models) and takes the faster whose vectors agree with fp32's; both share one vector space.
+EMBED_VARIANT = env_choice("PAPERWIRE_EMBED_VARIANT", "auto", ("auto", "int8", "fp32"))
+# How long a batch claimed by one `paperwire embed` run stays its own: a killed run's batch is
+# taken over by another run (on any machine) after this.
+EMBED_LEASE_SECONDS = env_int("PAPERWIRE_EMBED_LEASE_SECONDS", 600, minimum=1)
 # Threads of the embedding model in one process. None: all cores up to 4, or under `paperwire
 # serve` each worker's share of them (paperwire.search.embeddings.query_threads decides).
 QUERY_THREADS = env_optional_int("PAPERWIRE_QUERY_THREADS", minimum=1)

@@ -78,6 +78,7 @@ def search(
 
     wanted = offset + limit + 1
     backend = get_backend()
+    notes.extend(backend.notices())
     lexical: list[Hit] = []
     used: list[str] = []
     if mode is not Mode.SEMANTIC or parsed.is_empty:

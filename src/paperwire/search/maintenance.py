@@ -45,7 +45,12 @@ def catch_up() -> None:
     """Bring the keyword index up to date before a command-line search (cheap when nothing
     changed): the catalogue may have been changed by something that did not announce it (the
     admin, a restored backup)."""
+    backend = get_backend()
+    if backend.notices():
+        # A node still building its indexes answers from the database meanwhile; building a
+        # million papers' index is the follower's job, not a reason to hold up one search.
+        return
     try:
-        get_backend().refresh_lexical()
+        backend.refresh_lexical()
     except (IndexUnavailable, ValueError, OSError) as exc:  # e.g. another writer holds it
         log.info("keyword index not refreshed: %s", exc)

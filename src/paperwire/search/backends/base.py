@@ -120,6 +120,11 @@ class SearchBackend(ABC):
 
     # -- state -----------------------------------------------------------------------------
 
+    def notices(self) -> list[str]:
+        """What a search answered by this backend right now should tell the reader (a node
+        still building its indexes answers differently)."""
+        return []
+
     @abstractmethod
     def status(self) -> BackendStatus:
         """What an operator needs to know: sizes, staleness, problems (for `paperwire stats`)."""

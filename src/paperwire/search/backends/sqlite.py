@@ -1,10 +1,19 @@
-"""The embedded backend: tantivy for BM25 and a usearch HNSW file for vectors, both in
-``PAPERWIRE_INDEX_DIR`` beside the SQLite catalogue."""
+"""The index backend: tantivy for BM25 and an HNSW file for vectors, both in
+``PAPERWIRE_INDEX_DIR``, derived from the catalogue through the ORM alone.
+
+It serves the embedded mode (beside the SQLite file) and, by default, the PostgreSQL mode,
+where every node keeps its own copy (``replica.ReplicaBackend``). Several processes of one
+node may write the same directory (an import, ``paperwire embed``, the node's follower): each
+kind of index has a lock file, so one writer at a time brings it up to date and the others
+wait for it (a rebuild swaps folders, which two writers at once would tear).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +52,25 @@ class SqliteBackend(SearchBackend):
 
     # -- lexical ---------------------------------------------------------------------------
 
+    @contextmanager
+    def _writing(self, kind: str) -> Iterator[None]:
+        """Hold this directory's writer lock for one kind of index (blocks while another
+        process of this node writes it; released by the kernel if that process dies)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / f".{kind}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def refresh_lexical(self, progress: Progress | None = None) -> int:
-        return self.lexical_index.refresh(progress)
+        with self._writing("lexical"):
+            return self.lexical_index.refresh(progress)
 
     def rebuild_lexical(self, progress: Progress | None = None) -> int:
-        return self.lexical_index.rebuild(progress)
+        with self._writing("lexical"):
+            return self.lexical_index.rebuild(progress)
 
     def lexical(self, query: ParsedQuery, limit: int, sort: Sort = Sort.RELEVANCE) -> list[Hit]:
         try:
@@ -58,10 +81,12 @@ class SqliteBackend(SearchBackend):
     # -- vectors ---------------------------------------------------------------------------
 
     def sync_vectors(self, model: str, progress: Progress | None = None) -> int:
-        return self._sync(model, progress, rebuild=False)
+        with self._writing("vectors"):
+            return self._sync(model, progress, rebuild=False)
 
     def rebuild_vectors(self, model: str, progress: Progress | None = None) -> int:
-        self._sync(model, progress, rebuild=True)
+        with self._writing("vectors"):
+            self._sync(model, progress, rebuild=True)
         manifest = self.vector_index.manifest()
         return manifest.live if manifest else 0
 
