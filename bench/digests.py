@@ -389,7 +389,8 @@ def embed_day_child(day: dt.date) -> None:
     )
     encoded = unchanged = 0
     for start in range(0, len(rows), BATCH):
-        new, same = _embed_batch(embedder, rows[start : start + BATCH])
+        # The bench is the only writer: it claims nothing, so it releases nothing.
+        new, same = _embed_batch(embedder, rows[start : start + BATCH], "bench", [])
         encoded, unchanged = encoded + new, unchanged + same
         log(f"  embedded {start + len(rows[start : start + BATCH]):,}/{len(rows):,}")
     print(

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import Cli
+from tests.conftest import POSTGRES_SERVER, Cli, NewEnd
 from tests.moving import canonical
-from tests.moving.conftest import POSTGRES_SERVER, NewEnd
 from tests.moving.instance import populate
 
 BACKUP = Path(__file__).resolve().parents[2] / "deploy" / "paperwire-backup"

@@ -13,8 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from tests import factories
-from tests.conftest import PAPERWIRE, Cli
-from tests.moving.conftest import NewEnd
+from tests.conftest import PAPERWIRE, Cli, NewEnd
 
 Edit = Callable[[list[bytes]], list[bytes]]
 

@@ -12,9 +12,8 @@ from typing import Any
 from django.core.management import call_command
 from django.db import connection
 
-from tests.conftest import Cli
+from tests.conftest import Cli, NewEnd
 from tests.moving import canonical
-from tests.moving.conftest import NewEnd
 from tests.moving.instance import populate
 
 LOOK = Path(__file__).with_name("look.py")
