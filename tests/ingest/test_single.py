@@ -61,6 +61,8 @@ def test_add_and_a_submission_give_the_same_reason_when_arxiv_cannot_be_asked(
     monkeypatch.setattr(single, "PoliteClient", functools.partial(PoliteClient, sleep=_no_wait))
     settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens on port 9
     settings.ARXIV_REQUEST_INTERVAL = 0
+    # The age rule (tests/community/test_submission_rules.py) would refuse this 2025 id first.
+    settings.SUBMISSION_MAX_AGE_DAYS = 36_500
     with pytest.raises(FetchFailed, match=r"^arXiv could not be asked about 2501\.09999: ") as raw:
         fetch_and_ingest("2501.09999")
     reason = str(raw.value).split(": ", 1)[0]
