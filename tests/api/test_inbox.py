@@ -62,10 +62,19 @@ def test_mark_read_by_id_and_all_never_touching_anothers(alice: User, bob: User)
     assert Notification.objects.filter(recipient=bob, read_at__isnull=True).count() == 1
 
 
-def test_an_empty_request_to_mark_read_is_one_clear_line(alice: User):
+def test_an_empty_request_to_mark_read_marks_nothing_and_answers_the_unread_count(
+    alice: User, bob: User
+):
+    # The document allows {} (both fields are optional), so it is answered, not refused.
+    notification(alice, comment(paper(), bob, "one"))
     answer = post_json(client_of(alice), "/api/inbox/read", {})
-    assert answer.status_code == 400  # type: ignore[attr-defined]
-    assert "ids" in answer.json()["detail"]  # type: ignore[attr-defined]
+    assert answer.status_code == 200  # type: ignore[attr-defined]
+    assert answer.json() == {"marked": 0, "unread": 1}  # type: ignore[attr-defined]
+
+
+def test_a_false_among_the_ids_is_refused_not_read_as_notification_0(alice: User):
+    answer = post_json(client_of(alice), "/api/inbox/read", {"ids": [False]})
+    assert answer.status_code in (400, 422)  # type: ignore[attr-defined]
 
 
 def test_without_a_token_the_inbox_is_401():

@@ -82,7 +82,12 @@ class Scratch:
     def empty_catalogue(self) -> None:
         """Back to no papers (after the uninterrupted reference run)."""
         self._db().execute("DELETE FROM ingest_checkpoint")
-        self._db().execute("DELETE FROM catalogue_paper")
+        if self.vendor == "postgresql":
+            # With the rows that point at papers (author names, versions): PostgreSQL checks
+            # foreign keys on a raw DELETE; this plain sqlite3 connection does not.
+            self._db().execute("TRUNCATE catalogue_paper CASCADE")
+        else:
+            self._db().execute("DELETE FROM catalogue_paper")
 
     def close(self) -> None:
         if self._connection is not None:

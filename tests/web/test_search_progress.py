@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -61,8 +62,9 @@ def notes(client: Client, query: str = "graph") -> list[str]:
 
 
 def pgvector_missing() -> bool:
-    """A PostgreSQL without pgvector: no vector index can ever be built there."""
-    if connection.vendor != "postgresql":
+    """Search by PostgreSQL's own backend on a server without pgvector: no vector index can
+    ever be built there (the default index backend keeps its vectors in files instead)."""
+    if connection.vendor != "postgresql" or settings.SEARCH_BACKEND != "postgres":
         return False
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")

@@ -5,12 +5,13 @@ an id of anyone else's is simply not found (it changes nothing and is not counte
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Body, Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
 
 from paperwire.api.auth import token_auth
 from paperwire.api.reads import Paging
@@ -49,9 +50,24 @@ class InboxOut(Schema):
     notifications: list[NotificationOut] = Field(description="the newest first")
 
 
+def _not_a_bool(value: object) -> object:
+    # pydantic would read true and false as 1 and 0; 3.0 stays allowed (JSON's integer).
+    if isinstance(value, bool):
+        raise ValueError("a notification id is a whole number, not true or false")
+    return value
+
+
+# A notification's key: a positive 64-bit integer (a bigger one would overflow the database).
+NotificationId = Annotated[int, Field(ge=1, le=2**63 - 1), BeforeValidator(_not_a_bool)]
+
+
 class ReadIn(Schema):
-    ids: list[int] = Field(default_factory=list, max_length=1000)
-    all: bool = Field(False, description="mark every notification read (ids are then ignored)")
+    # Strict, as VoteIn: pydantic would read false as notification 0 and "yes" as true, which
+    # the schema does not allow and a client sending them most likely did not mean.
+    ids: list[NotificationId] = Field(default_factory=list, max_length=1000)
+    all: bool = Field(
+        False, strict=True, description="mark every notification read (ids are then ignored)"
+    )
 
 
 class ReadOut(Schema):
@@ -103,9 +119,12 @@ def inbox(request: HttpRequest, params: Query[Paging]) -> dict[str, Any]:
 )
 def read(request: HttpRequest, body: Body[ReadIn]) -> dict[str, Any]:
     """``{"ids": [1, 2]}`` marks those read, ``{"all": true}`` every one. Ids that are not
-    yours, or already read, change nothing."""
+    yours, or already read, change nothing; so does ``{}`` (valid by the schema, so not an
+    error: it answers with the unread count)."""
     user = _reader(request)
-    if not body.all and not body.ids:
-        raise HttpError(400, 'say which notifications to mark read: "ids": [...] or "all": true')
+    # ninja fills a model whose fields all have defaults from any JSON body, even a list:
+    # anything but an object is refused, as the document says.
+    if not request.body.lstrip().startswith(b"{"):
+        raise HttpError(400, 'the body must be a JSON object: {"ids": [...]} or {"all": true}')
     marked = mark_read(user, None if body.all else body.ids)
     return {"marked": marked, "unread": unread_count(user)}

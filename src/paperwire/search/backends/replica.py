@@ -11,26 +11,25 @@ anyone can add or throw away.
 
 A node that has no keyword index yet (just added, or its directory wiped) serves at once: the
 generated tsvector column answers keyword searches, slower, and every search says so. Its
-semantic half arrives with its vector index; until then searches are keyword-only and say so.
+semantic half arrives with its vector index; until then searches are keyword-only and say so
+(with how far the embedding has got, as on any node without a vector index).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from paperwire.search.backends.base import BackendStatus, IndexUnavailable, Keys, Vector
+from paperwire.search.backends.base import BackendStatus, Keys
 from paperwire.search.backends.postgres import PostgresBackend
 from paperwire.search.backends.sqlite import SqliteBackend
 from paperwire.search.filters import Filters
 from paperwire.search.hits import Hit
-from paperwire.search.models import Embedding
 from paperwire.search.query import ParsedQuery, Sort
 
 BUILDING_KEYWORDS = (
     "this server is still building its own keyword index: keyword matches come from the "
     "database's full-text search meanwhile (slower, ranked a little differently)"
 )
-BUILDING_VECTORS = "this server is still building its own vector index"
 
 
 class ReplicaBackend(SqliteBackend):
@@ -45,24 +44,10 @@ class ReplicaBackend(SqliteBackend):
             return self.database.lexical(query, limit, sort)
         return super().lexical(query, limit, sort)
 
-    def _nearest(self, vector: Vector, limit: int) -> list[Hit]:
-        self._require_vectors()
-        return super()._nearest(vector, limit)
-
-    def _nearest_among(self, vector: Vector, limit: int, keys: Keys) -> list[Hit]:
-        self._require_vectors()
-        return super()._nearest_among(vector, limit, keys)
-
     def matching_keys(self, filters: Filters, cap: int) -> Keys | None:
         if not self.lexical_index.exists():
             return self.database.matching_keys(filters, cap)
         return super().matching_keys(filters, cap)
-
-    def _require_vectors(self) -> None:
-        # With no vectors in the database at all, the index backend's own message (what to
-        # run) is the right one; with vectors there, this node's follower is on its way.
-        if self.vector_index.manifest() is None and Embedding.objects.exists():
-            raise IndexUnavailable(BUILDING_VECTORS)
 
     def notices(self) -> list[str]:
         return [] if self.lexical_index.exists() else [BUILDING_KEYWORDS]
