@@ -55,6 +55,7 @@ def test_a_new_node_answers_from_the_database_says_so_and_then_follows_into_its_
     tmp_path: Path, new_end: NewEnd
 ) -> None:
     node = new_end("postgres")
+    node.env["PAPERWIRE_SEARCH_BACKEND"] = "index"  # the default, whatever this run chose
     imported = node("import", "jsonl", str(listing(tmp_path)), "--no-progress")
     assert imported.returncode == 0, imported.stderr
     index = Path(node.env["PAPERWIRE_DATA_DIR"]) / "index"
@@ -81,6 +82,7 @@ def test_the_follower_picks_up_a_paper_hidden_through_another_process(
     tmp_path: Path, new_end: NewEnd
 ) -> None:
     node = new_end("postgres")
+    node.env["PAPERWIRE_SEARCH_BACKEND"] = "index"  # the default, whatever this run chose
     assert node("import", "jsonl", str(listing(tmp_path)), "--no-progress").returncode == 0
     assert "2501.00003" in node("search", "experts", "--mode", "lexical").stdout
 
