@@ -18,7 +18,6 @@ import pytest
 from django.db import connection
 
 from paperwire.catalogue.models import Paper
-from paperwire.ingest import skim
 from paperwire.ingest.run import BATCH_SIZE, POSTGRES_BATCH_SIZE, Ingester
 from paperwire.ingest.skim import Skimmed
 from paperwire.sources.kaggle import kaggle_stream
@@ -65,7 +64,6 @@ def test_an_unchanged_re_import_parses_no_line(monkeypatch: pytest.MonkeyPatch):
         def loads(raw: bytes) -> Any:
             raise AssertionError(f"parsed a line already in the catalogue: {raw[:40]!r}")
 
-    monkeypatch.setattr(skim, "orjson", NoParsing)
     monkeypatch.setattr("paperwire.sources.jsonlines.orjson", NoParsing)
     again = run(Skimmed(kaggle_stream(shared(KAGGLE))))
     assert again.unchanged == 200

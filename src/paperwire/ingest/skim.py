@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-import orjson
-
 from paperwire.sources.jsonlines import JsonLinesStream
 from paperwire.sources.records import PaperRecord, Pending, Rejected, SourceItem, fingerprint
 
@@ -61,29 +59,18 @@ class Skimmed:
             where = f"line {number}"
             match = _FIRST_ID.match(raw)
             if match is None:
-                yield _parsed(stream, number, raw, where)
+                yield stream.item(number, raw)
                 continue
             yield Pending(
-                match.group(1).decode(), fingerprint(raw), where, _later(stream, number, raw, where)
+                match.group(1).decode(), fingerprint(raw), where, _later(stream, number, raw)
             )
 
 
-def _parsed(stream: JsonLinesStream, number: int, raw: bytes, where: str) -> SourceItem:
-    """What the stream itself yields for this line (its checks, in the order it makes them)."""
-    try:
-        obj = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        return Rejected(where, f"invalid JSON ({exc})")
-    if not isinstance(obj, dict):
-        return Rejected(where, f"expected a JSON object, got {type(obj).__name__}")
-    return stream._pending(obj, number, raw, where)
-
-
 def _later(
-    stream: JsonLinesStream, number: int, raw: bytes, where: str
+    stream: JsonLinesStream, number: int, raw: bytes
 ) -> Callable[[], PaperRecord | Rejected]:
     def resolve() -> PaperRecord | Rejected:
-        item = _parsed(stream, number, raw, where)
+        item = stream.item(number, raw)
         return item.resolve() if isinstance(item, Pending) else item
 
     return resolve

@@ -52,16 +52,18 @@ class JsonLinesStream:
             raw = raw.strip()
             if not raw:
                 continue
-            where = f"line {number}"
-            try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                yield Rejected(where, f"invalid JSON ({exc})")
-                continue
-            if not isinstance(obj, dict):
-                yield Rejected(where, f"expected a JSON object, got {type(obj).__name__}")
-                continue
-            yield self._pending(obj, number, raw, where)
+            yield self.item(number, raw)
+
+    def item(self, number: int, raw: bytes) -> SourceItem:
+        """What line ``number`` (stripped, not empty) yields: the one home of a line's checks."""
+        where = f"line {number}"
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            return Rejected(where, f"invalid JSON ({exc})")
+        if not isinstance(obj, dict):
+            return Rejected(where, f"expected a JSON object, got {type(obj).__name__}")
+        return self._pending(obj, number, raw, where)
 
     def _pending(self, obj: dict[str, Any], number: int, raw: bytes, where: str) -> SourceItem:
         def resolve() -> PaperRecord | Rejected:
