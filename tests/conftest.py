@@ -36,6 +36,15 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_queue() -> None:
+    """Tasks a test queued (a retrain after a committed signal, say) never count in the next
+    test's queue depth: the queue is a file that outlives the test's transaction."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+
+
+@pytest.fixture(autouse=True)
 def _papers_numbered_from_one() -> None:
     """A made-up paper id is the same whatever ran before (see tests.factories.paper)."""
     from tests.factories import restart_numbering

@@ -159,7 +159,10 @@ def test_comment_with_maths_reply_edit_vote_report_and_moderate(
     comment_item(page, "A reply that stays").wait_for()
     comment_item(page, "A second thought").get_by_role("button", name="Delete").click()
     page.locator(".discussion-notice", has_text="Your comment is deleted.").wait_for()
-    assert page.locator("li.comment.placeholder", has_text="[deleted]").count() == 1
+    # htmx settles a swapped element's new class a moment after its text: wait for it.
+    deleted = page.locator("li.comment.placeholder", has_text="[deleted]")
+    deleted.first.wait_for()
+    assert deleted.count() == 1
     assert "A second thought" not in page.locator("section.discussion").inner_text()
     page.locator("section.discussion").scroll_into_view_if_needed()
     screenshot(page, "discussion-after-moderation")
