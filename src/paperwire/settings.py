@@ -359,10 +359,20 @@ if QUEUE_URL.startswith(("redis://", "rediss://")):
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 else:
+    _queue_file = Path(QUEUE_URL.removeprefix("sqlite://") or DATA_DIR / "queue.sqlite3")
+    # Huey opens the file as soon as the app loads, before anything else would have made the
+    # data directory (with PAPERWIRE_SECRET_KEY set, nothing else does).
+    try:
+        _queue_file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingError(
+            f"the task queue's directory {_queue_file.parent} cannot be made: {exc.strerror}; "
+            "set PAPERWIRE_DATA_DIR or PAPERWIRE_QUEUE_URL to a writable place"
+        ) from None
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "paperwire",
-        "filename": QUEUE_URL.removeprefix("sqlite://") or str(DATA_DIR / "queue.sqlite3"),
+        "filename": str(_queue_file),
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }

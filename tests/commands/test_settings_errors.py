@@ -114,3 +114,24 @@ def test_good_values_in_any_of_their_spellings_start_the_command(bare: Cli):
     result = bare("stats")
     assert result.returncode == 0, result.stderr
     assert "papers" in result.stdout
+
+
+def test_a_secret_from_the_environment_still_gets_a_data_directory_for_the_queue(
+    bare: Cli, tmp_path: Path
+):
+    data = tmp_path / "fresh" / "data"
+    bare.env.update(PAPERWIRE_SECRET_KEY="from-the-environment", PAPERWIRE_DATA_DIR=str(data))
+    result = bare("check")
+    assert result.returncode == 0, result.stderr
+    assert (data / "queue.sqlite3").exists()
+
+
+def test_a_queue_directory_that_cannot_be_made_is_one_line(bare: Cli, tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    bare.env.update(PAPERWIRE_SECRET_KEY="x", PAPERWIRE_DATA_DIR=str(blocker / "data"))
+    result = bare("check")
+    assert result.returncode == 2
+    line = only_line(result.stderr)
+    assert line.startswith(f"paperwire: the task queue's directory {blocker / 'data'} cannot be")
+    assert "PAPERWIRE_DATA_DIR" in line
