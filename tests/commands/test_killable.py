@@ -33,8 +33,8 @@ import pytest
 from paperwire.search.documents import content_hash
 from paperwire.search.embeddings import current_model_id
 from paperwire.search.lexical import LexicalIndex
-from paperwire.search.management.commands.reindex import REBUILDING
 from paperwire.search.query import parse_query
+from paperwire.search.rebuilds import REBUILDING
 from paperwire.search.vectors import VectorIndex
 from tests.conftest import Cli, shared
 from tests.replay import ReplayServer, Reply, Request

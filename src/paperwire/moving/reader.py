@@ -359,8 +359,6 @@ def _mark_search_stale(registry: Apps) -> None:
     """A new identity for this database, and both indexes named as to be rebuilt: index files
     built from any other database are then refused as stale, and `paperwire reindex` (even
     with --if-needed) rebuilds them from the start."""
-    from paperwire.search.management.commands.reindex import LEXICAL, REBUILDING, VECTORS
+    from paperwire.search import mark_indexes_stale
 
-    meta = registry.get_model("search", "SearchMeta")
-    meta.objects.all().delete()
-    meta.objects.create(name=REBUILDING, value=",".join(sorted({LEXICAL, VECTORS})))
+    mark_indexes_stale(registry.get_model("search", "SearchMeta"))

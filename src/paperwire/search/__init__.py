@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from paperwire.search.hits import Hit
     from paperwire.search.models import decode_vector, vectors_for
     from paperwire.search.query import ParsedQuery, Sort, parse_query
+    from paperwire.search.rebuilds import mark_indexes_stale
     from paperwire.search.terms import WORD, stem
     from paperwire.search.topics import (
         POOL_FIELDS,
@@ -59,6 +60,7 @@ _HOMES = {
     "parse_query": "query",
     "ParsedQuery": "query",
     "Sort": "query",
+    "mark_indexes_stale": "rebuilds",
     "Filters": "filters",
     "Hit": "hits",
     "vectors_for": "models",
@@ -108,6 +110,7 @@ __all__ = [
     "embedding_under_way",
     "get_backend",
     "get_embedder",
+    "mark_indexes_stale",
     "newest_matching",
     "parse_query",
     "query_encoder",

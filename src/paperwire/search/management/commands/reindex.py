@@ -11,32 +11,12 @@ from tqdm import tqdm
 from paperwire.catalogue.models import Paper
 from paperwire.command import PaperwireCommand
 from paperwire.db import ensure_schema
+from paperwire.search import rebuilds
 from paperwire.search.backends import IndexUnavailable, SearchBackend, get_backend
 from paperwire.search.embedding_jobs import pending
 from paperwire.search.embeddings import current_model_id
-from paperwire.search.models import Embedding, SearchMeta
-
-# A full rebuild names what it is rebuilding in the database (every backend and every
-# process sees it) and clears each part as it finishes. A part still named when the next run
-# starts was cut short (a kill, a crash): nothing of a half-built index is worth keeping (it
-# is derived from the database), so that run rebuilds the part from the start and says so,
-# even with --if-needed.
-REBUILDING = "reindex:rebuilding"
-LEXICAL, VECTORS = "keyword index", "vector index"
-
-
-def _unfinished() -> set[str]:
-    value = SearchMeta.objects.filter(name=REBUILDING).values_list("value", flat=True).first()
-    return set(value.split(",")) if value else set()
-
-
-def _mark_unfinished(parts: set[str]) -> None:
-    if parts:
-        SearchMeta.objects.update_or_create(
-            name=REBUILDING, defaults={"value": ",".join(sorted(parts))}
-        )
-    else:
-        SearchMeta.objects.filter(name=REBUILDING).delete()
+from paperwire.search.models import Embedding
+from paperwire.search.rebuilds import LEXICAL, VECTORS, mark_unfinished
 
 
 class Command(PaperwireCommand):
@@ -71,7 +51,7 @@ class Command(PaperwireCommand):
             )
             if not skipped
         ]
-        unfinished = _unfinished()
+        unfinished = rebuilds.unfinished()
         restarted = [part for part in parts if part in unfinished]
         if restarted:
             self.stderr.write(
@@ -80,14 +60,14 @@ class Command(PaperwireCommand):
             )
         rebuild = {part for part in parts if part in unfinished or not options["if_needed"]}
         unfinished |= rebuild
-        _mark_unfinished(unfinished)
+        mark_unfinished(unfinished)
         for part in parts:
             if part == LEXICAL:
                 self._lexical(backend, rebuild=part in rebuild, quiet=options["no_progress"])
             else:
                 self._vectors(backend, rebuild=part in rebuild, quiet=options["no_progress"])
             unfinished.discard(part)
-            _mark_unfinished(unfinished)
+            mark_unfinished(unfinished)
 
     def _lexical(self, backend: SearchBackend, *, rebuild: bool, quiet: bool) -> None:
         started = time.monotonic()
