@@ -47,3 +47,25 @@ def test_a_reader_holding_the_old_index_moves_to_the_rebuilt_one(tmp_path: Path)
     paper("2501.00002", "Graph transformers")
     writer.rebuild()
     assert found(reader, "graph") == {"2501.00001", "2501.00002"}
+
+
+def test_an_index_built_from_another_database_is_refused_then_rebuilt(tmp_path: Path) -> None:
+    from paperwire.search.lexical import LexicalIndexError
+    from paperwire.search.models import SearchMeta
+
+    paper("2501.00001", "Graph networks")
+    index = LexicalIndex(tmp_path / "lexical")
+    index.rebuild()
+    assert found(index, "graph") == {"2501.00001"}
+    # Another database behind the same index folder (a restored backup, a loaded instance):
+    # its paper keys mean other papers.
+    SearchMeta.objects.filter(name="database_id").update(value="another-database")
+    paper("2501.00002", "Graph transformers")
+    reader = LexicalIndex(tmp_path / "lexical")
+    with pytest.raises(LexicalIndexError, match="built from another database"):
+        found(reader, "graph")
+    first_build = index.manifest()["build"]  # type: ignore[index]
+    index.refresh()  # a refresh rebuilds it from this database, not just the changes
+    assert index.manifest()["build"] != first_build  # type: ignore[index]
+    assert index.manifest()["database"] == "another-database"  # type: ignore[index]
+    assert found(reader, "graph") == {"2501.00001", "2501.00002"}

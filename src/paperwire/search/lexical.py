@@ -2,8 +2,10 @@
 
 The index is derived: it is built from the catalogue and brought up to date from it
 (``refresh``), never written to from anywhere else, and can be deleted and rebuilt at any
-time. A manifest beside it records the schema version and how far into the catalogue's
-changes it has got (a ``modified_at`` watermark).
+time. A manifest beside it records the schema version, the database it was built from
+(``database_identity``: a restored backup or a loaded instance is another database, whose
+paper keys mean other papers) and how far into the catalogue's changes it has got (a
+``modified_at`` watermark).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import tantivy
 from paperwire.search.documents import SearchDoc, day_number, iter_docs
 from paperwire.search.filters import Filters
 from paperwire.search.hits import Hit
+from paperwire.search.models import database_identity
 from paperwire.search.query import ParsedQuery, Sort
 
 SCHEMA_VERSION = 3  # 3: filter terms (catalogue.keys) and the paper key as fast fields
@@ -96,6 +99,11 @@ class LexicalIndex:
                 f"the lexical index at {self.path} has schema {manifest.get('schema')}, "
                 f"this version needs {SCHEMA_VERSION}: run `paperwire reindex`"
             )
+        if not _same_database(manifest):
+            raise LexicalIndexError(
+                f"the lexical index at {self.path} was built from another database: "
+                "run `paperwire reindex`"
+            )
         try:
             self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
             self._index.reload()
@@ -125,9 +133,12 @@ class LexicalIndex:
                 shutil.rmtree(leftover)
         building.mkdir(parents=True)
         started = dt.datetime.now(dt.UTC)
+        database = database_identity()
         index = tantivy.Index(self._schema, path=str(building), reuse=False)
         done = self._fill(index, None, on_batch)
-        _write_manifest(building, started - WATERMARK_OVERLAP, build=uuid.uuid4().hex)
+        _write_manifest(
+            building, started - WATERMARK_OVERLAP, build=uuid.uuid4().hex, database=database
+        )
         if self.path.exists():
             self.path.rename(retired)
         building.rename(self.path)
@@ -140,15 +151,22 @@ class LexicalIndex:
     ) -> int:
         """Index every paper changed since the watermark; return how many were (re)indexed.
 
-        An index of another schema version is rebuilt (it is derived: nothing is lost)."""
+        An index of another schema version, or built from another database, is rebuilt (it
+        is derived: nothing is lost)."""
         manifest = self.manifest()
-        if manifest is None or manifest.get("schema") != SCHEMA_VERSION:
+        if (
+            manifest is None
+            or manifest.get("schema") != SCHEMA_VERSION
+            or not _same_database(manifest)
+        ):
             return self.rebuild(on_batch)
         index = self._open()
         started = dt.datetime.now(dt.UTC)
         since = None if full else self.watermark()
         done = self._fill(index, since, on_batch)
-        _write_manifest(self.path, started - WATERMARK_OVERLAP, build=self._build)
+        _write_manifest(
+            self.path, started - WATERMARK_OVERLAP, build=self._build, database=database_identity()
+        )
         index.reload()
         return done
 
@@ -275,11 +293,21 @@ class LexicalIndex:
         return queries
 
 
-def _write_manifest(folder: Path, watermark: dt.datetime | None, *, build: object) -> None:
+def _same_database(manifest: dict[str, object]) -> bool:
+    """Built from this database. An index made before manifests named their database is
+    taken as this one's (it was, unless it was copied), and the next refresh names it."""
+    database = manifest.get("database")
+    return database is None or database == database_identity()
+
+
+def _write_manifest(
+    folder: Path, watermark: dt.datetime | None, *, build: object, database: str
+) -> None:
     data = {
         "schema": SCHEMA_VERSION,
         "watermark": watermark.isoformat() if watermark else None,
         "build": build,
+        "database": database,
     }
     tmp = folder / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(data))
