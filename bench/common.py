@@ -100,14 +100,16 @@ def ndcg_at(
     return dcg / idcg if idcg else 0.0
 
 
-def cpu_line() -> str:
+def cpu_line(also: tuple[str, ...] = ()) -> str:
+    """The CPU's model, cores and the vector-instruction flags that matter here (and ``also``
+    these, when the CPU has them)."""
     model, flags = platform.processor() or "?", ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name") and model in ("?", "", "x86_64"):
                 model = line.split(":", 1)[1].strip()
             if line.startswith("flags") and not flags:
-                wanted = ("avx", "avx2", "avx512f", "fma", "sse4_2")
+                wanted = ("avx", "avx2", "avx512f", "fma", "sse4_2", *also)
                 flags = " ".join(f for f in line.split(":", 1)[1].split() if f in wanted)
     except OSError:
         pass

@@ -28,6 +28,19 @@ categories) under a fresh id. Then:
 * a day of 1,500 new papers (real papers outside the sample, fresh ids) is ingested,
   indexed and embedded with the real model, timed, with the time of each step.
 
+``--database postgres://USER@HOST:PORT`` runs the same measurements in the PostgreSQL mode as
+it is deployed by default: for each size a fresh database on that server
+(paperwire_speed_<size>_<pid>, migrated by the real code, dropped at the end unless
+``--workdir`` keeps the run) is the source of truth, and the node's own indexes (tantivy and
+faiss, ``ReplicaBackend``, PAPERWIRE_SEARCH_BACKEND=index) live in the work directory. They are
+built by the same calls as on SQLite: ``ReplicaBackend`` inherits ``rebuild_lexical`` and
+``rebuild_vectors`` from the SQLite backend, and a new node's follower reaches the same builds
+(``refresh_lexical`` of an empty directory rebuilds; ``sync_vectors`` without an index builds it
+whole). The vectors are stored with COPY. The FTS5 baseline needs the SQLite file; in its place,
+the query the ``postgres`` backend would run (``ts_rank_cd`` over the generated tsvector
+column), on as many of the queries as fit in ``--pg-fts-seconds``. The last line names the
+database, the largest size, hybrid p50/p99 and recall@10.
+
 ``--sweep`` compares HNSW settings (M/efConstruction, recall@10 at efSearch 64/128/256, query
 time, bytes a vector) on the real sample and on ``--sweep-size`` vectors made from it, with
 no catalogue.
@@ -40,6 +53,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -49,6 +63,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -58,7 +73,9 @@ from common import (
     SHARED_DATA,
     VECTOR_CACHE,
     Stream,
+    cpu_line,
     load_real,
+    loadavg,
     logger,
     vector_chunk_prefix,
 )
@@ -94,6 +111,19 @@ def parse_args() -> argparse.Namespace:
         "(e.g. 16/80,32/128) on the real vectors and on --sweep-size vectors made from them",
     )
     parser.add_argument("--sweep-size", type=int, default=100_000)
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL server (postgres://USER@HOST:PORT): a fresh database on it per size, "
+        "the node's indexes in the work directory (default: a SQLite file per size)",
+    )
+    parser.add_argument(
+        "--pg-fts-seconds",
+        type=float,
+        default=120.0,
+        help="time allowed to the PostgreSQL full-text baseline per size (at least 10 queries)",
+    )
+    # The database the parent made for this child (internal).
+    parser.add_argument("--child-database", help=argparse.SUPPRESS)
     parser.add_argument(
         "--report-only",
         action="store_true",
@@ -368,27 +398,36 @@ def run_size(
     texts = dict(Paper.objects.values_list("pk", "title"))
     abstracts = dict(Paper.objects.values_list("pk", "abstract"))
     started = time.monotonic()
-    now = time.strftime("%Y-%m-%d %H:%M:%S")
-    with connection.cursor() as cursor:
-        for start in range(0, size, 50_000):
-            chunk = keys[start : start + 50_000].tolist()
-            cursor.executemany(
-                "INSERT INTO search_embedding (paper_id, model, content_hash, vector, encoded_at, "
-                "checked_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        pk,
-                        embedder.model_id,
-                        content_hash(texts[pk], abstracts[pk] or ""),
-                        matrix[start + n].tobytes(),
-                        now,
-                        now,
-                    )
-                    for n, pk in enumerate(chunk)
-                ],
-            )
+    if connection.vendor == "postgresql":
+        copy_vectors(keys, matrix, embedder.model_id, texts, abstracts)
+    else:
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        with connection.cursor() as cursor:
+            for start in range(0, size, 50_000):
+                chunk = keys[start : start + 50_000].tolist()
+                cursor.executemany(
+                    "INSERT INTO search_embedding (paper_id, model, content_hash, vector, "
+                    "encoded_at, checked_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            pk,
+                            embedder.model_id,
+                            content_hash(texts[pk], abstracts[pk] or ""),
+                            matrix[start + n].tobytes(),
+                            now,
+                            now,
+                        )
+                        for n, pk in enumerate(chunk)
+                    ],
+                )
     del texts, abstracts
-    log(f"{size:,}: {size:,} vectors stored in {time.monotonic() - started:.0f} s")
+    out["store_s"] = time.monotonic() - started
+    log(f"{size:,}: {size:,} vectors stored in {out['store_s']:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            out["database_mb"] = cursor.fetchone()[0] / 1e6
+        log(f"{size:,}: database {out['database_mb']:.0f} MB on the server")
 
     started = time.monotonic()
     backend.rebuild_vectors(embedder.model_id)
@@ -457,9 +496,13 @@ def run_size(
         vector_index.search(database_identity(), current_model_id(), vector, 10)
         ann_ms.append((time.perf_counter() - started) * 1000)
     out["ann_p50"] = percentile(ann_ms, 50)
-    out["fts5_p50"] = fts5_baseline(
-        Path(connection.settings_dict["NAME"]), queries, work / f"fts-{size}.db"
-    )
+    if connection.vendor == "postgresql":
+        out.update(postgres_fts_baseline(queries, args.pg_fts_seconds))
+        log(f"{size:,}: PostgreSQL full text: {out['pg_fts_note']}")
+    else:
+        out["fts5_p50"] = fts5_baseline(
+            Path(connection.settings_dict["NAME"]), queries, work / f"fts-{size}.db"
+        )
 
     # The same index parameters on the real embeddings alone (no synthetic copies).
     alone = VectorIndex.empty(sample)
@@ -484,7 +527,79 @@ def run_size(
     taken = set(picks)
     outside = [i for i in sample_order(real) if i not in taken]
     out["day_s"], out["day_parts"] = index_a_day(real, outside, size, args.day)
+    out["database"] = connection.vendor
+    index_dir = Path(backend.directory)  # type: ignore[attr-defined]
+    out["index_mb"] = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6
+    # ru_maxrss is in KiB on Linux
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
+
+
+def copy_vectors(
+    keys: np.ndarray,
+    matrix: np.ndarray,
+    model: str,
+    texts: dict[int, str],
+    abstracts: dict[int, str],
+) -> None:
+    """Store paper ``keys[n]``'s vector ``matrix[n]`` in search_embedding with one binary COPY
+    (inserting a million rows one statement at a time takes many times longer)."""
+    from django.db import connection
+
+    from paperwire.search.documents import content_hash
+
+    now = dt.datetime.now(dt.UTC)
+    sql = (
+        "COPY search_embedding (paper_id, model, content_hash, vector, encoded_at, checked_at) "
+        "FROM STDIN (FORMAT BINARY)"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.set_types(["int8", "text", "text", "bytea", "timestamptz", "timestamptz"])
+        for n, pk in enumerate(keys.tolist()):
+            copy.write_row(
+                (
+                    pk,
+                    model,
+                    content_hash(texts[pk], abstracts[pk] or ""),
+                    matrix[n].tobytes(),
+                    now,
+                    now,
+                )
+            )
+
+
+def postgres_fts_baseline(queries: list[str], seconds: float) -> dict[str, Any]:
+    """The keyword search of ``PAPERWIRE_SEARCH_BACKEND=postgres`` (``ts_rank_cd`` over the
+    generated tsvector column, as many candidates as hybrid search asks for), one query at a
+    time, after one warming query, until ``seconds`` have passed (at least 10 queries): p50,
+    or why it could not run."""
+    from paperwire.search.backends import IndexUnavailable
+    from paperwire.search.backends.postgres import PostgresBackend
+    from paperwire.search.engine import CANDIDATES
+    from paperwire.search.query import parse_query
+
+    backend = PostgresBackend()
+    try:
+        backend.lexical(parse_query(queries[-1]), CANDIDATES)
+    except IndexUnavailable as exc:
+        return {"pg_fts_p50": None, "pg_fts_note": f"skipped ({exc})"}
+    timings: list[float] = []
+    began = time.monotonic()
+    for query in queries:
+        if len(timings) >= 10 and time.monotonic() - began > seconds:
+            break
+        parsed = parse_query(query)
+        started = time.perf_counter()
+        backend.lexical(parsed, CANDIDATES)
+        timings.append((time.perf_counter() - started) * 1000)
+    p50 = percentile(timings, 50)
+    return {
+        "pg_fts_p50": p50,
+        "pg_fts_p99": percentile(timings, 99),
+        "pg_fts_queries": len(timings),
+        "pg_fts_note": f"p50 {p50:.0f} ms, p99 {percentile(timings, 99):.0f} ms "
+        f"over {len(timings)} of the {len(queries)} queries",
+    }
 
 
 def filtered_recall(
@@ -628,45 +743,73 @@ def main() -> None:
     if args.report_only:
         report([json.loads((base / f"result-{size}.json").read_text()) for size in sizes])
         return
+    if args.database and not args.child_database:
+        problem = server_problem(args.database)
+        if problem:
+            print(f"search_speed: --database {args.database}: {problem}", file=sys.stderr)
+            sys.exit(2)
     results = []
     for size in sizes:
         work = base / str(size)
         # One process per size would be cleaner; settings are read once, so each size runs in
         # a child of this script.
         if os.environ.get("PAPERWIRE_SPEED_CHILD") != str(size):
+            marker = work / "database-url"  # the PostgreSQL database a kept run left
+            if marker.exists():
+                drop_database(marker.read_text())
             if work.exists():  # a kept catalogue is for looking at; every run starts afresh
                 log(f"{size:,}: removing the previous run's catalogue in {work}")
                 shutil.rmtree(work)
             work.mkdir(parents=True)
             import subprocess
 
+            extra: list[str] = []
+            database = None
+            if args.database:
+                database = create_database(args.database, f"paperwire_speed_{size}_{os.getpid()}")
+                marker.write_text(database)
+                log(f"{size:,}: fresh database {database}")
+                extra = ["--database", args.database, "--child-database", database]
+                extra += ["--pg-fts-seconds", str(args.pg_fts_seconds)]
             env = {**os.environ, "PAPERWIRE_SPEED_CHILD": str(size)}
-            child = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--sizes",
-                    str(size),
-                    "--queries",
-                    str(args.queries),
-                    "--real-vectors",
-                    str(args.real_vectors),
-                    "--day",
-                    str(args.day),
-                    "--workdir",
-                    str(base),
-                ],
-                env=env,
-                capture_output=False,
-                stdout=subprocess.PIPE,
-                text=True,
-                check=True,
-            )
+            try:
+                child = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--sizes",
+                        str(size),
+                        "--queries",
+                        str(args.queries),
+                        "--real-vectors",
+                        str(args.real_vectors),
+                        "--day",
+                        str(args.day),
+                        "--workdir",
+                        str(base),
+                        *extra,
+                    ],
+                    env=env,
+                    capture_output=False,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    check=True,
+                )
+            finally:
+                if database and not args.workdir:
+                    drop_database(database)
+                    marker.unlink()
             results.append(json.loads(child.stdout.strip().splitlines()[-1]))
             (base / f"result-{size}.json").write_text(json.dumps(results[-1]))
             continue
         os.environ["PAPERWIRE_DATA_DIR"] = str(work)
-        os.environ["PAPERWIRE_DATABASE_URL"] = f"sqlite:///{work / 'speed.sqlite3'}"
+        os.environ["PAPERWIRE_DATABASE_URL"] = (
+            args.child_database or f"sqlite:///{work / 'speed.sqlite3'}"
+        )
+        # The node's indexes in this run's folder, served by the default backend (tantivy +
+        # faiss; on PostgreSQL the ReplicaBackend), whatever the calling shell has set.
+        os.environ["PAPERWIRE_INDEX_DIR"] = str(work / "index")
+        os.environ["PAPERWIRE_SEARCH_BACKEND"] = "index"
         os.environ["DJANGO_SETTINGS_MODULE"] = "paperwire.settings"
         import django
 
@@ -679,8 +822,58 @@ def main() -> None:
     report(results)
 
 
+def _admin_url(server: str) -> str:
+    """The server's URL naming its own database (``postgres`` unless the URL names one)."""
+    parts = urlsplit(server)
+    return parts._replace(path=parts.path if parts.path.strip("/") else "/postgres").geturl()
+
+
+def server_problem(server: str) -> str | None:
+    """Why ``server`` cannot be used (one line), or None."""
+    if urlsplit(server).scheme not in ("postgres", "postgresql"):
+        return "not a PostgreSQL URL (postgres://USER@HOST:PORT)"
+    import psycopg
+
+    try:
+        psycopg.connect(_admin_url(server), connect_timeout=10).close()
+    except psycopg.Error as exc:
+        return f"cannot connect: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+def create_database(server: str, name: str) -> str:
+    """A fresh, empty database ``name`` on ``server``; returns its URL."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_admin_url(server), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlsplit(server)._replace(path=f"/{name}").geturl()
+
+
+def drop_database(database: str) -> None:
+    """Drop the database at URL ``database`` (a connection to the server's own ``postgres``
+    database does it)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database)
+    name = parts.path.strip("/")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        admin.execute(drop.format(sql.Identifier(name)))
+    log(f"dropped database {name}")
+
+
 def report(results: list[dict[str, Any]]) -> None:
-    print("\npaperwire search speed (SQLite: tantivy + faiss HNSW-SQ8; one query at a time)")
+    database = results[-1].get("database", "sqlite")
+    where = (
+        "PostgreSQL, the node's own tantivy + faiss HNSW-SQ8 (ReplicaBackend)"
+        if database == "postgresql"
+        else "SQLite: tantivy + faiss HNSW-SQ8"
+    )
+    print(f"\npaperwire search speed ({where}; one query at a time)")
+    print(cpu_line(also=("avx512_vnni", "avx_vnni")) + f"; load average {loadavg()}")
     v = results[-1].get("vectors", {})
     print(
         f"vectors: {v.get('real', 0):,} from the real model (a random sample of the real papers); "
@@ -699,21 +892,45 @@ def report(results: list[dict[str, Any]]) -> None:
             f"{r['size']:>10,} {r['ingest_s']:>7.0f}s {r['lexical_build_s']:>11.0f}s "
             f"{r['vector_build_s']:>10.0f}s {r['vector_mb']:>7.0f} {per_million:>6.0f}"
         )
+    fts = "PG FTS p50" if database == "postgresql" else "FTS5 p50"
     print(
         f"\n{'papers':>10} {'hybrid p50':>11} {'p99':>8} {'ANN p50':>8} {'exact p50':>10} "
-        f"{'recall@10':>10} {'FTS5 p50':>9} {'day of 1,500':>13}"
+        f"{'recall@10':>10} {fts:>10} {'day of 1,500':>13}"
     )
     for r in results:
+        baseline = r.get("pg_fts_p50") if "pg_fts_note" in r else r.get("fts5_p50")
+        cell = f"{baseline:>8.1f}ms" if baseline is not None else f"{'-':>10}"
         print(
             f"{r['size']:>10,} {r['hybrid_p50']:>9.1f}ms {r['hybrid_p99']:>6.1f}ms "
             f"{r['ann_p50']:>6.2f}ms {r['exact_p50']:>8.1f}ms {r['recall10']:>10.3f} "
-            f"{r['fts5_p50']:>7.1f}ms {r['day_s']:>12.1f}s"
+            f"{cell} {r['day_s']:>12.1f}s"
         )
     for r in results:
+        if "pg_fts_note" in r:
+            keyword = (
+                "keyword half on this node: tantivy; baseline, the PostgreSQL full text that "
+                f"PAPERWIRE_SEARCH_BACKEND=postgres runs (ts_rank_cd): {r['pg_fts_note']}"
+            )
+        else:
+            keyword = f"keyword half: FTS5 OR p50 {r['fts5_p50']:.1f} ms (baseline)"
         print(
             f"\n{r['size']:,} papers: ANN {r['exact_p50'] / max(r['ann_p50'], 1e-9):.0f}x faster "
-            f"than exact search; keyword half: FTS5 OR p50 {r['fts5_p50']:.1f} ms (baseline)"
+            f"than exact search; {keyword}"
         )
+        if "store_s" in r:
+            print(
+                f"  phases: ingest {r['ingest_s']:.0f} s, keyword index {r['lexical_build_s']:.0f} "
+                f"s ({r.get('lexical_mb', 0):.0f} MB), vectors stored {r['store_s']:.0f} s, vector "
+                f"index {r['vector_build_s']:.0f} s ({r['vector_mb']:.0f} MB)"
+            )
+        if "peak_rss_mb" in r:
+            on_server = (
+                f", database {r['database_mb']:.0f} MB on the server" if "database_mb" in r else ""
+            )
+            print(
+                f"  peak RSS of the run {r['peak_rss_mb']:.0f} MB; index directory "
+                f"{r['index_mb']:.0f} MB{on_server}"
+            )
         if "recall10_by_ef" in r:
             v = r["vectors"]
             ms = r.get("ann_ms_by_ef", {})
@@ -764,6 +981,10 @@ def report(results: list[dict[str, Any]]) -> None:
     ]
     for name, ok, value in checks:
         print(f"  {'PASS' if ok else 'MISS'}  {name}: {value}")
+    print(
+        f"search_speed database={database} papers={big['size']} p50={big['hybrid_p50']:.1f}ms "
+        f"p99={big['hybrid_p99']:.1f}ms recall@10={big['recall10']:.3f}"
+    )
 
 
 if __name__ == "__main__":
