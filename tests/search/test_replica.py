@@ -8,10 +8,9 @@ rest of the suite runs on.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from tests.conftest import NewEnd
+from tests.conftest import Cli, NewEnd
 
 BUILDING = "still building its own keyword index"
 
@@ -51,6 +50,13 @@ def listing(tmp_path: Path) -> Path:
     return path
 
 
+def second_node(node: Cli, tmp_path: Path) -> Cli:
+    """Another node of the same instance: the same database, its own (empty) data directory."""
+    data = tmp_path / "node-b"
+    data.mkdir()
+    return Cli({**node.env, "PAPERWIRE_DATA_DIR": str(data)})
+
+
 def test_a_new_node_answers_from_the_database_says_so_and_then_follows_into_its_own_index(
     tmp_path: Path, new_end: NewEnd
 ) -> None:
@@ -58,20 +64,33 @@ def test_a_new_node_answers_from_the_database_says_so_and_then_follows_into_its_
     node.env["PAPERWIRE_SEARCH_BACKEND"] = "index"  # the default, whatever this run chose
     imported = node("import", "jsonl", str(listing(tmp_path)), "--no-progress")
     assert imported.returncode == 0, imported.stderr
-    index = Path(node.env["PAPERWIRE_DATA_DIR"]) / "index"
-    shutil.rmtree(index)  # a node just added: the same database, no index directory
+    new = second_node(node, tmp_path)
+    index = Path(new.env["PAPERWIRE_DATA_DIR"]) / "index"
 
-    early = node("search", "graph neural networks", "--mode", "lexical")
+    # The import leaves the database's keyword column to the nodes' followers: until one
+    # has run, a node without its own index finds nothing by keyword, and says it is building.
+    unfilled = new("search", "graph neural networks", "--mode", "lexical")
+    assert unfilled.returncode == 0, unfilled.stderr
+    assert "2501.00001" not in unfilled.stdout
+    assert BUILDING in unfilled.stdout + unfilled.stderr
+
+    # The first node's follower round fills the column for every node.
+    filled = node("follow", "--once")
+    assert filled.returncode == 0, filled.stderr
+    assert "keyword column +3" in filled.stdout
+
+    early = new("search", "graph neural networks", "--mode", "lexical")
     assert early.returncode == 0, early.stderr
     assert "2501.00001" in early.stdout
     assert BUILDING in early.stdout + early.stderr
     assert not (index / "lexical").exists()  # a search never builds a whole index itself
 
-    followed = node("follow", "--once")
+    followed = new("follow", "--once")
     assert followed.returncode == 0, followed.stderr
     assert "keywords +3" in followed.stdout
+    assert "keyword column" not in followed.stdout  # nothing left to fill: no row twice
 
-    later = node("search", "graph neural networks", "--mode", "lexical")
+    later = new("search", "graph neural networks", "--mode", "lexical")
     assert later.returncode == 0, later.stderr
     assert "2501.00001" in later.stdout
     assert BUILDING not in later.stdout + later.stderr

@@ -35,6 +35,11 @@ _PLAIN = str.maketrans(
 
 def name_key(name: str) -> str:
     """A person's name as compared everywhere: "José  García-Núñez" -> "jose garcia nunez"."""
+    if name.isascii():
+        # The same result without the Unicode passes (NFKD leaves ASCII as it is, it has no
+        # combining marks, and casefold is lower): most names, and an import normalises
+        # every author of every paper (2.7 million papers, about 15 million names).
+        return " ".join(_WORD.findall(name.lower()))
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_WORD.findall(bare.casefold().translate(_PLAIN)))
@@ -50,7 +55,7 @@ def category_term(category: str) -> str:
 
 def paper_keys(authors: Iterable[str], categories: Iterable[str]) -> list[str]:
     """The terms a paper is found by, sorted (a stable stored form)."""
-    terms = {author_term(a) for a in authors if name_key(a)}
+    terms = {AUTHOR + key for key in map(name_key, authors) if key}
     for category in categories:
         category = category.strip().casefold()
         if category:

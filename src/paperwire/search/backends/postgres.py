@@ -1,11 +1,14 @@
 """The PostgreSQL backend: full text on a generated column, vectors in pgvector.
 
-Lexical: ``catalogue_paper.search_tsv`` is a stored generated tsvector (title weight A,
-authors B, abstract C; migration ``search.0002``) with a GIN index, so it is current the
-moment a paper is written and there is nothing to refresh. Queries are ranked with
-``ts_rank_cd``; every piece of user text reaches PostgreSQL as a bound parameter to
-``plainto_tsquery``/``phraseto_tsquery``, which read it as plain words, never as tsquery
-syntax.
+Lexical: ``catalogue_paper.search_tsv`` is a tsvector (title weight A, authors B, abstract
+C) with a GIN index. Writes leave it NULL (new rows, and a trigger resets it when a title,
+abstract or authors change: migration ``search.0004``), and ``fill_keyword_column`` fills the
+rows that are owed it, in batches that several processes can run at once: computing it inside
+every write made a bulk import several times slower. ``refresh_lexical`` fills (the import
+and the worker call it when papers changed); on the index backend every node's follower does.
+Queries are ranked with ``ts_rank_cd``; every piece of user text reaches PostgreSQL as a
+bound parameter to ``plainto_tsquery``/``phraseto_tsquery``, which read it as plain words,
+never as tsquery syntax.
 
 Vectors: ``search_pgvector`` is derived from ``search.Embedding`` (one model, one dimension)
 with an HNSW index (cosine). It is made on first use, because pgvector is optional: without
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,6 +55,19 @@ from paperwire.search.query import ParsedQuery, Sort
 
 LEXICAL_COLUMN = "search_tsv"  # made by migration search.0002, unknown to the Paper model
 LEXICAL_INDEX = "catalogue_paper_search_tsv_gin"
+# The keyword column's one expression (title A, authors B, abstract C). Authors use the
+# ``simple`` configuration (names are not English words: no stemming, no stop words) over the
+# JSON document: ``to_tsvector(regconfig, jsonb)`` reads only its string values, so brackets
+# and quotes never become lexemes and a phrase cannot run from one author into the next.
+KEYWORDS_EXPRESSION = (
+    "setweight(to_tsvector('english', coalesce(title, '')), 'A') "
+    "|| setweight(to_tsvector('simple', coalesce(authors, '[]'::jsonb)), 'B') "
+    "|| setweight(to_tsvector('english', coalesce(abstract, '')), 'C')"
+)
+# Rows a fill transaction computes. Small enough that a batch's row locks (which other
+# fillers skip) and its share of the GIN pending list are short-lived; large enough that
+# the statement's own cost is nothing beside to_tsvector's (about 0.1-0.3 ms a paper).
+FILL_BATCH = 1000
 # ts_rank_cd's weights, in its order {D, C, B, A}: A title, B authors, C abstract, D unused.
 # Title 2.5x abstract and authors 1x, as TITLE_BOOST/AUTHOR_BOOST in lexical.py (SciFact).
 RANK_WEIGHTS = "{0.0, 0.4, 0.4, 1.0}"
@@ -93,6 +110,10 @@ NO_LEXICAL_COLUMN = (
     "the catalogue has no full-text column (search_tsv): the database migrations have not "
     "run; run `paperwire init`"
 )
+FILLING_KEYWORDS = (
+    "the database's keyword column is still being filled after an import: papers not yet in "
+    "it are not found by keyword meanwhile"
+)
 
 # SQLSTATEs that mean "the index is not there / not usable", not "the database is down".
 UNDEFINED_COLUMN = "42703"
@@ -133,12 +154,10 @@ class PostgresBackend(SearchBackend):
     # -- lexical ---------------------------------------------------------------------------
 
     def refresh_lexical(self, progress: Progress | None = None) -> int:
-        # The generated column is written with the row: there is never anything to catch up.
-        self._require_lexical_column()
-        return 0
+        return fill_keyword_column(progress=progress)
 
     def rebuild_lexical(self, progress: Progress | None = None) -> int:
-        self._require_lexical_column()
+        fill_keyword_column()
         with connection.cursor() as cursor:
             # CONCURRENTLY keeps searches and writes going, but cannot run in a transaction.
             concurrently = " CONCURRENTLY" if connection.get_autocommit() else ""
@@ -193,6 +212,9 @@ class PostgresBackend(SearchBackend):
             )
             if cursor.fetchone() is None:
                 raise IndexUnavailable(NO_LEXICAL_COLUMN)
+
+    def notices(self) -> list[str]:
+        return [FILLING_KEYWORDS] if keywords_owed(cap=1) else []
 
     @staticmethod
     def _visible_papers(cursor: CursorWrapper) -> int:
@@ -322,6 +344,7 @@ class PostgresBackend(SearchBackend):
             self._require_lexical_column()
             with connection.cursor() as cursor:
                 papers = self._visible_papers(cursor)
+            details["keywords_owed"] = keywords_owed()
         except IndexUnavailable as exc:
             problems.append(str(exc))
         with connection.cursor() as cursor:
@@ -362,6 +385,83 @@ class PostgresBackend(SearchBackend):
 
 
 # -- lexical helpers -----------------------------------------------------------------------
+
+
+def fill_keyword_column(
+    *,
+    batch: int = FILL_BATCH,
+    seconds: float | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Compute the keyword column of the papers that are owed it (NULL), a batch a
+    transaction, until none is left or ``seconds`` have passed; return how many were filled.
+
+    Safe to run in several processes at once, on one machine or many: a batch takes its rows
+    with ``FOR UPDATE SKIP LOCKED``, so a row another filler holds is left to it, and each
+    row is computed once. A paper whose text changes while its batch runs waits for the
+    batch's commit; the trigger then makes it owed again. Idempotent: filled rows are not
+    touched again until their text changes. Nothing to do (or SQLite): 0.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    paper, pk = _qn(Paper._meta.db_table), _qn(Paper._meta.pk.column)
+    fill = f"""
+        UPDATE {paper} SET {LEXICAL_COLUMN} = {KEYWORDS_EXPRESSION}
+        WHERE {pk} IN (
+            SELECT {pk} FROM {paper} WHERE {LEXICAL_COLUMN} IS NULL
+            ORDER BY {pk} LIMIT %s FOR UPDATE SKIP LOCKED
+        )
+    """  # noqa: S608
+    started, filled = time.monotonic(), 0
+    try:
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(fill, [batch])
+                done = max(cursor.rowcount, 0)
+            if not done:
+                break
+            filled += done
+            if progress:
+                progress(done)
+            if seconds is not None and time.monotonic() - started >= seconds:
+                break
+        if filled:
+            _merge_pending_list()
+    except DatabaseError as exc:
+        if _sqlstate(exc) == UNDEFINED_COLUMN:
+            raise IndexUnavailable(NO_LEXICAL_COLUMN) from None
+        raise
+    return filled
+
+
+def keywords_owed(cap: int | None = None) -> int:
+    """How many papers wait for their keyword column (at most ``cap``: the count reads the
+    owed rows' index, which is short unless an import has just ended)."""
+    if connection.vendor != "postgresql":
+        return 0
+    paper = _qn(Paper._meta.db_table)
+    owed = f"SELECT 1 FROM {paper} WHERE {LEXICAL_COLUMN} IS NULL"  # noqa: S608
+    if cap is not None:
+        owed += f" LIMIT {int(cap)}"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({owed}) o")  # noqa: S608
+            row = cursor.fetchone()
+    except DatabaseError as exc:
+        if _sqlstate(exc) == UNDEFINED_COLUMN:
+            return 0  # no column at all: status and searches say so themselves
+        raise
+    return int(row[0]) if row else 0
+
+
+def _merge_pending_list() -> None:
+    """Move the lexemes the fill appended to the GIN index's pending list into the index
+    proper: every search scans the whole pending list (up to 64 MB after a big fill)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list(to_regclass(%s))", [LEXICAL_INDEX])
+    except DatabaseError:
+        pass  # not the index's owner: autovacuum merges it, searches are only slower meanwhile
 
 
 def _tsquery(query: ParsedQuery) -> tuple[str | None, list[Any]]:
