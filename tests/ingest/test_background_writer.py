@@ -16,6 +16,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from paperwire.catalogue.models import Paper
+from paperwire.ingest import rows as ingest_rows
 from paperwire.ingest import run as ingest_run
 from paperwire.ingest.run import Ingester
 from paperwire.sources.listings import listing_stream
@@ -100,7 +101,7 @@ def test_a_write_that_loses_a_race_is_done_again(
 ) -> None:
     on_postgresql()
     records = [(f"2501.{n:05d}", 1, f"Paper {n}") for n in range(1, 10)]
-    insert = ingest_run.insert_papers
+    insert = ingest_rows.insert_papers
     failed: list[int] = []
 
     def insert_once_too_late(papers: list[Paper]) -> None:

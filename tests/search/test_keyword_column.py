@@ -43,7 +43,7 @@ def keywords(arxiv_id: str) -> str | None:
         )
         row = cursor.fetchone()
     assert row is not None
-    return row[0]
+    return None if row[0] is None else str(row[0])
 
 
 def found(words: str) -> list[str]:
