@@ -27,7 +27,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -86,6 +86,24 @@ class Process:
         with contextlib.suppress(ProcessLookupError):  # the group is gone already
             os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait()
+        # The children too (a server's workers hold its listening socket until they are gone).
+        deadline = time.monotonic() + 10
+        while _group_members(self.popen.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def _group_members(group: int) -> list[int]:
+    """The live (not zombie) processes of a process group, from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after its ")"
+            state, _, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError):
+            continue  # the process ended while being read
+        if int(pgrp) == group and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 def start(cli: Cli, name: str, *args: str, home: Path) -> Process:
@@ -165,19 +183,22 @@ class Cluster:
     workers: list[Process] = field(default_factory=list)
     processes: list[Process] = field(default_factory=list)  # every one started, to kill
 
-    def logs(self) -> str:
-        return "\n".join(process.tail() for process in self.processes)
+    def logs(self, processes: Sequence[Process] | None = None) -> str:
+        return "\n".join(process.tail() for process in processes or self.processes)
 
-    def eventually(self, check: Callable[[], T | None], what: str) -> T:
+    def eventually(
+        self, check: Callable[[], T | None], what: str, show: Sequence[Process] | None = None
+    ) -> T:
         """Poll ``check`` until it returns something true, for at most ``DEADLINE`` seconds;
-        else fail saying ``what`` was awaited, with the processes' last lines."""
+        else fail saying ``what`` was awaited, with the last lines of the processes in
+        ``show`` (default: all)."""
         deadline = time.monotonic() + DEADLINE
         while True:
             value = check()
             if value:
                 return value
             if time.monotonic() > deadline:
-                pytest.fail(f"not within {DEADLINE:.0f} s: {what}\n{self.logs()}")
+                pytest.fail(f"not within {DEADLINE:.0f} s: {what}\n{self.logs(show)}")
             time.sleep(0.25)
 
     def queue(self, call: str) -> None:
@@ -307,8 +328,9 @@ def cluster(
             )  # fmt: skip
             cluster.processes.append(node.process)
         for n in (1, 2):
+            # One thread each: the two runs the schedules queue at once go one to each worker.
             worker = start(
-                background, f"worker-{n}", "worker", "--workers", "2", "--no-harvest", home=home
+                background, f"worker-{n}", "worker", "--workers", "1", "--no-harvest", home=home
             )
             cluster.workers.append(worker)
             cluster.processes.append(worker)

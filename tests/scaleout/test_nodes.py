@@ -119,27 +119,27 @@ def _received(cluster: Cluster, readers: list[str]) -> list[str]:
     return [rcpt for rcpt in cluster.smtp.rcpt_tos if rcpt in wanted]
 
 
-def _worker_runs(workers: list[Process], frequency: str, day: str) -> list[tuple[int, ...]]:
-    """The summaries of the digest runs the workers finished: (sent, temporary, refused,
-    uncertain, left for later) for each."""
+def _worker_runs(workers: list[Process], frequency: str) -> list[tuple[int, ...]]:
+    """The summaries of the workers' finished digest runs of the frequency (one period each in
+    this module): (sent, temporary, refused, uncertain, left for later) for each."""
     runs = []
     for worker in workers:
         for line in worker.output().splitlines():
-            if f"{frequency} digest {day}: " in line and (found := SUMMARY.search(line)):
+            if f"{frequency} digest " in line and (found := SUMMARY.search(line)):
                 runs.append(tuple(int(n) for n in found.groups()))
     return runs
 
 
 def test_two_workers_and_a_manual_send_at_once_send_each_digest_once(cluster: Cluster):
     day = cluster.day
-    # No message is answered before two senders have connected: the worker's run and the
-    # manual one overlap for certain.
+    # No message is answered before two senders have connected: runs overlap for certain.
     cluster.smtp.hold_until_sessions = cluster.smtp.sessions + 2
     try:
         manual = cluster.a.cli.popen(
             "digest", "send", "--period", "daily", "--date", day, "--no-progress"
         )
-        # What the schedule of each worker queues at the digest hour: one run per worker.
+        # What the schedule of each worker queues at the digest hour: one run per worker
+        # (each worker has one thread, so each takes one).
         cluster.queue(
             "from paperwire.digests.tasks import send_digests; "
             f"send_digests('daily', '{day}'); send_digests('daily', '{day}')"
@@ -151,19 +151,24 @@ def test_two_workers_and_a_manual_send_at_once_send_each_digest_once(cluster: Cl
     found = SUMMARY.search(stdout)
     assert found, stdout
     by_hand = tuple(int(n) for n in found.groups())
-    runs = cluster.eventually(
-        lambda: _worker_runs(cluster.workers, "daily", day), "a worker finished its digest run"
-    )
 
+    def accounted() -> list[tuple[int, ...]] | None:
+        """Every run's summary (the manual one first), once they count every digest."""
+        runs = [by_hand, *_worker_runs(cluster.workers, "daily")]
+        return runs if sum(run[0] for run in runs) >= len(DAILY_READERS) else None
+
+    runs = cluster.eventually(
+        accounted, "the runs' summaries count every daily digest", show=cluster.workers
+    )
     received = _received(cluster, DAILY_READERS)
     twice = [rcpt for rcpt, n in Counter(received).items() if n > 1]
     assert not twice, f"{len(twice)} readers got their daily digest more than once: {twice[:5]}"
     assert sorted(received) == DAILY_READERS  # and none was left out
-    # Both really sent: the worker's run and the manual one shared the period between them.
-    assert by_hand[0] > 0, (by_hand, runs)
-    assert sum(run[0] for run in runs) > 0, (by_hand, runs)
-    assert by_hand[0] + sum(run[0] for run in runs) == len(DAILY_READERS), (by_hand, runs)
-    assert all(run[1:] == (0, 0, 0, 0) for run in [by_hand, *runs]), (by_hand, runs)
+    # Each digest is counted by the one run that sent it, and at least two runs shared the
+    # period between them.
+    assert sum(run[0] for run in runs) == len(DAILY_READERS), runs
+    assert len([run for run in runs if run[0]]) >= 2, runs
+    assert all(run[1:] == (0, 0, 0, 0) for run in runs), runs
 
 
 def test_sigkill_of_node_a_and_of_a_sending_worker_loses_nothing(cluster: Cluster):
@@ -194,30 +199,35 @@ def test_sigkill_of_node_a_and_of_a_sending_worker_loses_nothing(cluster: Cluste
     assert cut < len(WEEKLY_READERS), "the run had ended before the kill: slow the mail rate"
 
     # Node B serves on: its health, a page, searches.
-    with pytest.raises(urllib.error.URLError, match="Connection refused"):
+    # Node A is gone: refused, or reset when the connection met one of A's old ones still in
+    # TIME-WAIT (Linux reuses those ports on loopback).
+    with pytest.raises((urllib.error.URLError, ConnectionResetError)):
         cluster.a.get("/healthz")
     assert cluster.b.get("/healthz").status == 200
     assert cluster.b.get(f"/papers/{VOTED_PAPER}").status == 200
     assert VOTED_PAPER in cluster.b.get("/").body
     assert cluster.b.search("agents")["ids"]
 
-    # The killed worker's task is gone with it (Huey hands nobody a task a dead worker took);
-    # the period's run is started again, as the schedule or an operator does, and the
-    # surviving worker takes it over, with the dead run's claims.
+    # The killed worker's task died with it: Huey gives nobody a task a dead worker had taken,
+    # and the schedule starts a period once. So the period's run is queued again, as an
+    # operator does on the PaperwireDigestsNotSent alert; the surviving worker must take it
+    # over, and the dead run's claims with it (their process is gone).
     cluster.queue(
         f"from paperwire.digests.tasks import send_digests; send_digests('weekly', '{day}')"
     )
 
-    def settled() -> bool:
-        return all(status in ("sent", "failed") for _, status, _ in cluster.db.rows(weekly))
-
-    cluster.eventually(settled, "the surviving worker finished the weekly digests")
-    assert _worker_runs([survivor], "weekly", day), survivor.tail()
+    runs = cluster.eventually(
+        lambda: _worker_runs([survivor], "weekly"),
+        f"the surviving worker ({survivor.name}) finished the weekly digests",
+        show=[survivor],
+    )
+    assert len(runs) == 1, runs
     received = _received(cluster, WEEKLY_READERS)
     twice = [rcpt for rcpt, n in Counter(received).items() if n > 1]
     assert not twice, f"{len(twice)} readers got their weekly digest more than once: {twice[:5]}"
-    # None left out: a reader not served is one whose message was in flight at the kill
-    # (handed over, answer unknown), which counts as sent and is never sent twice.
+    # None left out. The dead run's digests left `sending` (past their commit point: the
+    # server took them, or was taking the one in flight) count as sent, logged `uncertain`,
+    # and are never sent again; so a reader not served can only be the one in flight.
     uncertain = {
         email
         for (email,) in cluster.db.rows(
@@ -228,5 +238,5 @@ def test_sigkill_of_node_a_and_of_a_sending_worker_loses_nothing(cluster: Cluste
     }
     missing = set(WEEKLY_READERS) - set(received)
     assert missing <= uncertain, (missing, uncertain)
-    assert len(uncertain) <= 1, uncertain  # one message in flight at most
+    assert len(missing) <= 1, missing  # one message at most is in flight at a time
     assert {status for _, status, _ in cluster.db.rows(weekly)} == {"sent"}
