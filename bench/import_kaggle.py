@@ -9,7 +9,13 @@ measures indexing)
     * a second import of the same file, where every record is unchanged,
     * the first import of a smaller file (``--small``) into another fresh catalogue, so that
       peak RSS can be compared at two input sizes (it should not grow with the input),
-    * the first import and the unchanged re-import into a fresh PostgreSQL database.
+    * the first import and the unchanged re-import into a fresh PostgreSQL database; then,
+      as the import leaves them to what follows the catalogue, the time to fill the database's
+      keyword column (``search_tsv``; ``paperwire reindex --lexical-only --if-needed`` with
+      ``PAPERWIRE_SEARCH_BACKEND=postgres``, which is what an import in that mode runs at its
+      end and what every node's follower shares) and the time a node takes to build its own
+      keyword index from the database (``paperwire reindex --lexical-only`` with the index
+      backend, into an empty index directory).
 
     For each: records/s from the command's JSON summary (``read / seconds``: the read loop
     only, without interpreter start-up), the process's wall time, and its peak RSS (the
@@ -470,9 +476,44 @@ def postgres_runs(
         init_catalogue(catalogue)
         first = run_import(catalogue, path, "postgres first import", records, baseline)
         again = run_import(catalogue, path, "postgres re-import", records, baseline)
+        keyword_steps(catalogue, records)
         return [first, again], None
     finally:
         drop_database(server_url, name)
+
+
+KEYWORD_STEPS: list[str] = []  # what keyword_steps measured, for the report
+
+
+def keyword_steps(catalogue: Catalogue, records: int) -> None:
+    """After the imports: the keyword column filled, then a node's own keyword index built."""
+    steps = (
+        ("keyword column filled (postgres backend)", "postgres", catalogue.data_dir / "pg"),
+        ("a node's own keyword index built", "index", catalogue.data_dir / "node"),
+    )
+    for label, backend, data_dir in steps:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        env = {
+            **catalogue.env(),
+            "PAPERWIRE_SEARCH_BACKEND": backend,
+            "PAPERWIRE_DATA_DIR": str(data_dir),
+        }
+        command = [*paperwire_command(), "reindex", "--lexical-only", "--if-needed"]
+        log(f"{label}: {records:,} papers")
+        started = time.monotonic()
+        done = subprocess.run(
+            [*command, "--no-progress"], env=env, capture_output=True, text=True, check=False
+        )
+        seconds = time.monotonic() - started
+        if done.returncode:
+            line = f"{label}: failed (exit {done.returncode}): {done.stderr.strip()[-500:]}"
+        else:
+            line = (
+                f"{label}: {seconds:,.1f} s wall for {records:,} papers "
+                f"({records / max(seconds, 1e-9):,.0f} papers/s; load {loadavg()})"
+            )
+        log(f"  {line}")
+        KEYWORD_STEPS.append(line)
 
 
 # --- checks and the report ---------------------------------------------------------------
@@ -536,6 +577,8 @@ def report(runs: dict[str, Run], skipped: str | None, warnings: list[str]) -> No
             print(table_line(runs[key]))
     if skipped:
         print(f"postgres: skipped: {skipped}")
+    for line in KEYWORD_STEPS:
+        print(f"postgres {line}")
     if "sqlite small" in runs:
         print()
         print(rss_by_size(runs["sqlite small"], runs["sqlite first"]))
