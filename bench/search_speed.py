@@ -1,6 +1,7 @@
 """Search speed at arXiv scale: index build times and memory, hybrid query latency, ANN recall.
 
     .venv/bin/python bench/search_speed.py [--sizes 100000,1000000] [--real-vectors 10000]
+    .venv/bin/python bench/search_speed.py --sizes 1000000 --database postgres://postgres@127.0.0.1:5432
     nice -n 19 .venv/bin/python bench/search_speed.py --encode-only --real-vectors 24000
     .venv/bin/python bench/search_speed.py --sweep 16/80,32/128 --sweep-size 100000
 
@@ -757,6 +758,11 @@ def main() -> None:
         print(f"skipped: {SHARED_DATA / LISTINGS} is not there")
         return
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.database and not args.child_database:
+        problem = server_problem(args.database)
+        if problem:
+            print(f"search_speed: --database {args.database}: {problem}", file=sys.stderr)
+            sys.exit(2)
     base = args.workdir or Path(tempfile.mkdtemp(prefix="paperwire-speed-"))
     real = load_real()
     # The model's folder is a setting (settings.MODEL_DIR): the runs below that load the model
@@ -772,11 +778,6 @@ def main() -> None:
     if args.report_only:
         report([json.loads((base / f"result-{size}.json").read_text()) for size in sizes])
         return
-    if args.database and not args.child_database:
-        problem = server_problem(args.database)
-        if problem:
-            print(f"search_speed: --database {args.database}: {problem}", file=sys.stderr)
-            sys.exit(2)
     results = []
     for size in sizes:
         work = base / str(size)
@@ -830,6 +831,8 @@ def main() -> None:
                     marker.unlink()
             results.append(json.loads(child.stdout.strip().splitlines()[-1]))
             (base / f"result-{size}.json").write_text(json.dumps(results[-1]))
+            if not args.workdir:  # a million papers' catalogue and indexes take gigabytes
+                shutil.rmtree(work)
             continue
         os.environ["PAPERWIRE_DATA_DIR"] = str(work)
         os.environ["PAPERWIRE_DATABASE_URL"] = (
@@ -848,6 +851,8 @@ def main() -> None:
         ensure_schema()
         print(json.dumps(run_size(size, real, args, work)))
         return
+    if not args.workdir:
+        shutil.rmtree(base)
     report(results)
 
 
