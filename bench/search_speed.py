@@ -121,7 +121,8 @@ def parse_args() -> argparse.Namespace:
         "--pg-fts-seconds",
         type=float,
         default=120.0,
-        help="time allowed to the PostgreSQL full-text baseline per size (at least 10 queries)",
+        help="time allowed to the PostgreSQL full-text baseline per size (at least 10 queries; "
+        "0: skip it, and the filling of the keyword column it needs)",
     )
     # The database the parent made for this child (internal).
     parser.add_argument("--child-database", help=argparse.SUPPRESS)
@@ -585,6 +586,8 @@ def postgres_fts_baseline(queries: list[str], seconds: float) -> dict[str, Any]:
     from paperwire.search.query import parse_query
 
     out: dict[str, Any] = {}
+    if seconds <= 0:
+        return {"pg_fts_p50": None, "pg_fts_note": "skipped (--pg-fts-seconds 0)"}
     fill = getattr(pg, "fill_keyword_column", None)
     if fill is not None:
         started = time.monotonic()
