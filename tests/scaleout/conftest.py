@@ -208,7 +208,9 @@ class Cluster:
         assert shell.returncode == 0, shell.stderr
 
 
-def _redis() -> Iterator[redis.Redis]:
+@pytest.fixture(scope="module")
+def shared_redis() -> Iterator[redis.Redis]:
+    """The Redis database of the page cache and the queue, empty before and after."""
     client = redis.Redis.from_url(REDIS_URL)
     try:
         client.ping()
@@ -220,11 +222,6 @@ def _redis() -> Iterator[redis.Redis]:
     finally:
         client.flushdb()
         client.close()
-
-
-@pytest.fixture(scope="module")
-def shared_redis() -> Iterator[redis.Redis]:
-    yield from _redis()
 
 
 @pytest.fixture(scope="module")

@@ -198,11 +198,11 @@ def test_sigkill_of_node_a_and_of_a_sending_worker_loses_nothing(cluster: Cluste
     cut = len(_received(cluster, WEEKLY_READERS))
     assert cut < len(WEEKLY_READERS), "the run had ended before the kill: slow the mail rate"
 
-    # Node B serves on: its health, a page, searches.
     # Node A is gone: refused, or reset when the connection met one of A's old ones still in
-    # TIME-WAIT (Linux reuses those ports on loopback).
+    # TIME-WAIT (Linux reuses those ports on loopback)...
     with pytest.raises((urllib.error.URLError, ConnectionResetError)):
         cluster.a.get("/healthz")
+    # ...and node B serves on: its health, a page, the day's list, a search.
     assert cluster.b.get("/healthz").status == 200
     assert cluster.b.get(f"/papers/{VOTED_PAPER}").status == 200
     assert VOTED_PAPER in cluster.b.get("/").body
