@@ -125,7 +125,7 @@ def test_a_line_naming_its_id_twice_lands_on_the_paper_its_last_id_names(tmp_pat
 
 
 @pytest.mark.django_db
-def test_postgresql_batches_are_ten_times_sqlite_s():
+def test_postgresql_batches_are_postgresql_s_own_size():
     expected = POSTGRES_BATCH_SIZE if connection.vendor == "postgresql" else BATCH_SIZE
     assert Ingester(progress=False).batch_size == expected
 

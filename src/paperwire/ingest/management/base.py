@@ -25,7 +25,7 @@ def add_ingest_options(parser: ArgumentParser) -> None:
         "--batch-size",
         type=int,
         default=None,
-        help="records per transaction (default 1000 on SQLite, 10000 on PostgreSQL)",
+        help="records per transaction (default 1000 on SQLite, 5000 on PostgreSQL)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
