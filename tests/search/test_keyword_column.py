@@ -68,6 +68,11 @@ def test_new_papers_are_owed_and_filled_once() -> None:
     assert fill_keyword_column(batch=2) == 5  # three batches
     assert keywords_owed() == 0
     assert fill_keyword_column() == 0  # idempotent: nothing owed, nothing written
+    with connection.cursor() as cursor:  # the planner settings of the fill are put back
+        cursor.execute(
+            "SELECT current_setting('enable_sort'), current_setting('enable_bitmapscan')"
+        )
+        assert cursor.fetchone() == ("on", "on")
     # Title A, authors B (the simple configuration: names unstemmed), abstract C.
     text = keywords("2501.00001")
     assert text is not None

@@ -25,10 +25,11 @@ the user's words, is a bound parameter.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -405,21 +406,29 @@ def fill_keyword_column(
     if connection.vendor != "postgresql":
         return 0
     paper, pk = _qn(Paper._meta.db_table), _qn(Paper._meta.pk.column)
+    # The next owed rows in id order, after the last batch's (the rows it filled stay in the
+    # owed index as dead entries until a vacuum: each batch starts past them).
     fill = f"""
         UPDATE {paper} SET {LEXICAL_COLUMN} = {KEYWORDS_EXPRESSION}
         WHERE {pk} IN (
-            SELECT {pk} FROM {paper} WHERE {LEXICAL_COLUMN} IS NULL
+            SELECT {pk} FROM {paper} WHERE {LEXICAL_COLUMN} IS NULL AND {pk} > %s
             ORDER BY {pk} LIMIT %s FOR UPDATE SKIP LOCKED
         )
+        RETURNING {pk}
     """  # noqa: S608
-    started, filled = time.monotonic(), 0
+    started, filled, last = time.monotonic(), 0, 0
     try:
         while True:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(fill, [batch])
-                done = max(cursor.rowcount, 0)
-            if not done:
+            with (
+                transaction.atomic(),
+                connection.cursor() as cursor,
+                _owed_index_walked(cursor),
+            ):
+                cursor.execute(fill, [last, batch])
+                ids = [int(row[0]) for row in cursor.fetchall()]
+            if not ids:
                 break
+            done, last = len(ids), max(ids)
             filled += done
             if progress:
                 progress(done)
@@ -432,6 +441,29 @@ def fill_keyword_column(
             raise IndexUnavailable(NO_LEXICAL_COLUMN) from None
         raise
     return filled
+
+
+@contextlib.contextmanager
+def _owed_index_walked(cursor: CursorWrapper) -> Iterator[None]:
+    """Make the planner take the owed rows by walking the owed index in id order.
+
+    Right after an import the table's statistics predate its rows, and the planner, guessing
+    a hundred owed rows, reads every owed row (a bitmap scan) and sorts them for each batch:
+    44 ms a batch at 50,000 owed, seconds at millions, where the walk takes 3 ms. The
+    settings are this transaction's and are put back after the statement.
+    """
+    cursor.execute(
+        "SELECT current_setting('enable_bitmapscan'), current_setting('enable_sort'), "
+        "set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)"
+    )
+    bitmapscan, sort, _, _ = cursor.fetchone()
+    try:
+        yield
+    finally:
+        cursor.execute(
+            "SELECT set_config('enable_bitmapscan', %s, true), set_config('enable_sort', %s, true)",
+            [bitmapscan, sort],
+        )
 
 
 def keywords_owed(cap: int | None = None) -> int:
