@@ -476,7 +476,7 @@ def keywords_owed(cap: int | None = None) -> int:
     if cap is not None:
         owed += f" LIMIT {int(cap)}"
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor, _owed_index_walked(cursor):
             cursor.execute(f"SELECT count(*) FROM ({owed}) o")  # noqa: S608
             row = cursor.fetchone()
     except DatabaseError as exc:
