@@ -1,4 +1,4 @@
-"""The PostgreSQL backend: full text on a generated column, vectors in pgvector.
+"""The PostgreSQL backend: full text in a keyword column filled after writes; pgvector.
 
 Lexical: ``catalogue_paper.search_tsv`` is a tsvector (title weight A, authors B, abstract
 C) with a GIN index. Writes leave it NULL (new rows, and a trigger resets it when a title,
