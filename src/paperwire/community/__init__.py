@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         profile,
         sync_names,
     )
+    from paperwire.community.signals import activity, announce_activity
 
 _HOMES = {
     **dict.fromkeys(
@@ -65,6 +66,7 @@ _HOMES = {
     **dict.fromkeys(
         ["ORG", "Profile", "name_papers", "papers_of", "profile", "sync_names"], "people"
     ),
+    **dict.fromkeys(["activity", "announce_activity"], "signals"),
 }  # fmt: skip
 
 __all__ = [
@@ -72,6 +74,8 @@ __all__ = [
     "ClaimError",
     "FollowError",
     "Profile",
+    "activity",
+    "announce_activity",
     "approve",
     "claim_author",
     "claim_paper",

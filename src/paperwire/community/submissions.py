@@ -22,6 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
+from paperwire.community.signals import announce_activity
 from paperwire.ingest.single import FetchFailed, fetch_and_ingest
 from paperwire.sources.arxiv_ids import InvalidArxivId, parse_id_or_url
 
@@ -69,6 +70,7 @@ def submit(user: AbstractBaseUser, id_or_url: str, day: dt.date | None = None) -
         submitted_at=timezone.now(),
         modified_at=timezone.now(),
     )
+    announce_activity()
     paper.refresh_from_db()
     return Submitted(paper, fetched)
 

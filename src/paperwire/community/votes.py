@@ -12,6 +12,7 @@ from django.db.models import F
 
 from paperwire.catalogue.models import Paper
 from paperwire.community.models import Vote
+from paperwire.community.signals import announce_activity
 from paperwire.community.trending import vote_weight
 
 
@@ -109,3 +110,4 @@ def _add(paper: Paper, count: int, weight: float) -> None:
     Paper.objects.filter(pk=paper.pk).update(
         votes=F("votes") + count, vote_weight=F("vote_weight") + weight
     )
+    announce_activity()

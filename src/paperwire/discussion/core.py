@@ -26,6 +26,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
+from paperwire.community import announce_activity
 from paperwire.discussion.models import (
     MAX_BODY_CHARS,
     MAX_DEPTH,
@@ -113,6 +114,8 @@ def publish(comment_ids: Iterable[int]) -> int:
         if claimed:
             announced = list(Comment.objects.filter(pk__in=first, published_at=now))
             transaction.on_commit(lambda: _announce(announced))
+        if claimed or changed:
+            announce_activity()
     return claimed + changed
 
 
@@ -184,6 +187,7 @@ def edit(user: Any, comment: Comment, body: object) -> Comment:
         comment.body = text
         comment.edited_at = now
         comment.save(update_fields=["body", "edited_at"])
+        announce_activity()
     return comment
 
 
@@ -203,6 +207,7 @@ def delete(user: Any, comment: Comment) -> Comment:
         Report.objects.filter(comment=comment, resolved=False).update(
             resolved=True, resolved_at=timezone.now()
         )
+        announce_activity()
     return comment
 
 
@@ -236,6 +241,7 @@ def vote(user: Any, comment: Comment, voted: bool | None = None) -> VoteState:
             gone, _ = CommentVote.objects.filter(user=user, comment=comment).delete()
             if gone:
                 Comment.objects.filter(pk=comment.pk, votes__gt=0).update(votes=F("votes") - 1)
+        announce_activity()
     count = Comment.objects.filter(pk=comment.pk).values_list("votes", flat=True).first() or 0
     return VoteState(comment.pk, want, count)
 

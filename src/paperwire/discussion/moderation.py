@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from paperwire.community import announce_activity
 from paperwire.discussion.core import publish
 from paperwire.discussion.models import Comment, Report, State
 
@@ -63,6 +64,8 @@ def hide(comment_ids: Iterable[int]) -> int:
             state=State.HIDDEN
         )
         _resolve_reports(ids)
+        if changed:
+            announce_activity()
     return changed
 
 

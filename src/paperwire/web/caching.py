@@ -9,12 +9,18 @@ A cached view names the query parameters it reads, and it sees only those: a pag
 by its path and those parameters alone, so a made-up one (``?a=1``, ``?b=2``) is answered from
 the same entry instead of rendering the page again, and nothing made up is echoed into a page
 that others are then served (the sign-in link carries the page's address).
+
+Every key also carries the pages' generation, a random token in the same cache: a vote, a
+submission or a comment anywhere (``community.activity``) sets a new one, so the next page
+any node serves is rendered afresh with it, and the older entries just expire. One token for
+all pages, because a vote shows on every list holding the paper as well as on its page.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import uuid
 from collections.abc import Callable, Collection
 from typing import Any, overload
 from urllib.parse import urlencode
@@ -58,7 +64,8 @@ def _cached(view: View, *, reads: tuple[str, ...]) -> View:
         if request.method != "GET" or request.user.is_authenticated or seconds <= 0:
             return view(request, *args, **kwargs)
         htmx = "1" if request.headers.get("HX-Request") else "0"
-        key = "page:" + hashlib.sha256(f"{htmx}{request.get_full_path()}".encode()).hexdigest()
+        page = f"{_generation()}:{htmx}:{request.get_full_path()}"
+        key = "page:" + hashlib.sha256(page.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
             status, content_type, body = hit
@@ -71,6 +78,20 @@ def _cached(view: View, *, reads: tuple[str, ...]) -> View:
         return response
 
     return wrapper
+
+
+GENERATION = "page-generation"
+
+
+def _generation() -> str:
+    # A token lost to the cache's culling is replaced by a new one, never by "none": entries
+    # made before the first change would otherwise come back.
+    return str(cache.get_or_set(GENERATION, lambda: uuid.uuid4().hex, None))
+
+
+def forget_pages(**_: Any) -> None:
+    """Every page kept so far is stale (``community.activity``'s receiver)."""
+    cache.set(GENERATION, uuid.uuid4().hex, None)
 
 
 def _keep_only(request: HttpRequest, reads: tuple[str, ...]) -> None:
