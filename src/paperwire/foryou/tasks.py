@@ -10,10 +10,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from paperwire.foryou import train
 from paperwire.library import signals_changed
+from paperwire.tasklocks import expiring_lock
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def retrain_reader(user_id: int) -> bool:
 
 @db_periodic_task(crontab(minute="*/5"))  # type: ignore[untyped-decorator]
 def retrain_due() -> int:
-    with lock_task("paperwire-foryou-retrain-due"):
+    with expiring_lock("paperwire-foryou-retrain-due", 30 * 60):
         trained = train.retrain_due()
     if trained:
         log.info("retrained %d reader models", trained)

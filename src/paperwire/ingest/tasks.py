@@ -8,7 +8,9 @@ import io
 
 from django.conf import settings
 from django.core.management import call_command
-from huey.contrib.djhuey import db_task, lock_task
+from huey.contrib.djhuey import db_task
+
+from paperwire.tasklocks import expiring_lock
 
 # Three days back, so a day the worker missed is still caught; papers already in the catalogue
 # cost one fingerprint check each.
@@ -19,7 +21,8 @@ OVERLAP = dt.timedelta(days=3)
 def harvest(day: str) -> str:
     since = (dt.date.fromisoformat(day) - OVERLAP).isoformat()
     out = io.StringIO()
-    with lock_task("paperwire-harvest"):
+    # Far above a harvest's few minutes; a killed worker delays the next day's by at most this.
+    with expiring_lock("paperwire-harvest", 2 * 3600):
         for category in settings.HARVEST_CATEGORIES:
             call_command(
                 "harvest", "arxiv", "--category", category, "--since", since, "--no-progress",
