@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import numpy as np
@@ -106,3 +107,35 @@ def test_a_paper_another_run_embedded_after_the_page_was_read_is_not_encoded_aga
     assert (len(first.encoded), second.encoded) == (1, [])
     assert (summary.encoded, summary.unchanged) == (0, 1)
     assert not EmbeddingClaim.objects.exists()
+
+
+class SlowEmbedder(CountingEmbedder):
+    """Notes the time each encoding ends, as a model that takes a while would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finished: list[dt.datetime] = []
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        import time
+
+        from django.utils import timezone
+
+        time.sleep(0.02)
+        vectors = super().encode_documents(texts)
+        self.finished.append(timezone.now())
+        return vectors
+
+
+def test_a_vector_is_stamped_when_written_so_followers_reading_by_that_stamp_see_it():
+    # The nodes' followers read vectors encoded after their watermark, looking back only
+    # seconds: a stamp from before a long encoding would land behind a watermark taken
+    # meanwhile, and the vector would never reach that node's index.
+    made = factories.paper()
+    embedder = SlowEmbedder()
+    embed_pending(embedder, owner="machine-a:1")
+    stored = Embedding.objects.get(paper=made)
+    assert stored.encoded_at >= embedder.finished[0]
+    # ...while "checked" stays the time the text was read: an edit made during the encoding
+    # is newer than it, so the paper is still pending.
+    assert stored.checked_at < embedder.finished[0]

@@ -167,6 +167,12 @@ def _embed_batch(
         else:
             todo.append((int(row["pk"]), digest, embedding_text(title, abstract)))
     vectors = embedder.encode_documents([text for _, _, text in todo]) if todo else None
+    # checked_at is when the text was read (a change made while the model ran is newer, so
+    # still pending); encoded_at is when the vector is written, because the nodes' followers
+    # read new vectors by it, looking back only seconds: stamped before a batch that took
+    # longer to encode, the vectors would land behind a follower's watermark and never reach
+    # its index.
+    written = timezone.now()
     with transaction.atomic():
         if same:
             Embedding.objects.filter(paper_id__in=same).update(checked_at=now)
@@ -179,7 +185,7 @@ def _embed_batch(
                     model=embedder.model_id,
                     content_hash=digest,
                     vector=np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
-                    encoded_at=now,
+                    encoded_at=written,
                     checked_at=now,
                 )
                 for (pk, digest, _), vector in zip(todo, vectors, strict=True)
