@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import itertools
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,10 @@ from typing import Any
 import pytest
 from django.forms.models import model_to_dict
 
+from paperwire.catalogue.keys import name_key
 from paperwire.catalogue.models import Paper
 from paperwire.ingest.models import Checkpoint
-from paperwire.ingest.run import Ingester, saved_cursor
+from paperwire.ingest.run import Ingester, blank_paper, saved_cursor
 from paperwire.sources.arxiv_api import parse_feed
 from paperwire.sources.hf_daily import HfDailyStream
 from paperwire.sources.kaggle import kaggle_stream
@@ -234,3 +237,25 @@ def test_re_merging_a_re_dated_paper_keeps_the_neighbours_day():
     newer.abstract = "Now with an abstract."
     run(ListStream([newer], "OAI-PMH"))
     assert Paper.objects.get(arxiv_id="2506.00120").announced_on == thursday
+
+
+# -- the import's shortcuts give what the long way gives -----------------------------------
+
+
+def test_a_blank_paper_is_the_model_s_own_new_paper():
+    fields = [f.attname for f in Paper._meta.concrete_fields]
+    made, blank = Paper(arxiv_id="2501.00001"), blank_paper("2501.00001")
+    assert [getattr(blank, name) for name in fields] == [getattr(made, name) for name in fields]
+    assert blank._state.adding
+    other = blank_paper("2501.00002")
+    assert other.authors is not blank.authors  # each paper its own lists
+    assert other.fingerprints is not blank.fingerprints
+
+
+def test_an_ascii_name_keys_as_the_unicode_path_would():
+    # Every ASCII character, and names as the snapshot has them.
+    for name in ("".join(map(chr, range(128))), "J. R. R.  Tolkien", "O'Neil-Smith, Jr.", ""):
+        decomposed = unicodedata.normalize("NFKD", name)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        assert name_key(name) == " ".join(re.findall(r"\w+", bare.casefold()))
+    assert name_key("José  García-Núñez") == "jose garcia nunez"  # the Unicode path still
