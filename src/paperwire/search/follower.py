@@ -28,8 +28,9 @@ from paperwire.search.embeddings import current_model_id
 
 log = logging.getLogger(__name__)
 
-# A round's share of the keyword column's fill: at 3,000-4,000 papers a second on a free core,
-# 30 s is about 100,000 papers, and the node's own indexes wait no longer than that for theirs.
+# A round's share of the keyword column's fill: at 1,800-2,800 papers a second (measured on a
+# busy 2-core machine) 30 s is 50,000-80,000 papers, and the node's own indexes wait no longer
+# than that for their next round.
 FILL_SECONDS = 30.0
 
 
