@@ -7,11 +7,14 @@ the 74,728 real CS papers in ../shared/data. Paths:
 
 * before: the code as it was (int8; the job's batches of 256 papers sorted by characters,
   runs of 32 padded by the tokenizer), and the same unsorted (batches of 32 as listed);
-* each model variant (fp32, int8) through today's ``OnnxEmbedder`` (batches of 32 sorted by
-  tokens, each padded to its own longest text) in the job's batches of 256, as
-  ``paperwire embed`` runs it: a lane per core, each running its own batches on one thread
-  (``-lanes``); int8 also as before, one run at a time on every core (``-threads``);
-* after: the variant ``choose_variant`` picks for this CPU (measured once, cached), in lanes.
+* each model variant this install runs (fp32, int8 through onnxruntime; openvino, the fp32
+  file through OpenVINO, when the package is installed) through today's ``OnnxEmbedder``
+  (batches of 32 sorted by tokens, each padded to its own longest text) in the job's batches
+  of 256, as ``paperwire embed`` runs it: a lane per core, each running its own batches on
+  one thread (``-lanes``); int8 also as before, one run at a time on every core
+  (``-threads``);
+* after: the variant ``choose_variant`` picks for this CPU (measured once, cached), in lanes;
+  its SciFact queries are encoded by the variant chosen for queries, as search does.
 
 The sample is cut into slices and each path encodes slice after slice in turn, each slice
 starting with the next path, so a neighbour's load on this shared machine falls on all paths
@@ -135,9 +138,10 @@ def race(paths: dict[str, Encode], texts: list[str], slices: int) -> dict[str, A
     return {"seconds": seconds, "vectors": {k: np.concatenate(v) for k, v in vectors.items()}}
 
 
-def dense_ndcg(encode: Encode, label: str) -> float:
+def dense_ndcg(encode: Encode, label: str, encode_query: Encode | None = None) -> float:
     """SciFact train nDCG@10 of exact dense retrieval with ``encode`` for documents and
-    queries (the query text as the search parser reads it)."""
+    ``encode_query`` (``encode`` by default) for queries (the query text as the search parser
+    reads it)."""
     from paperwire.search.documents import embedding_text
     from paperwire.search.query import parse_query
 
@@ -157,7 +161,7 @@ def dense_ndcg(encode: Encode, label: str) -> float:
     log(f"SciFact {label}: {len(texts):,} documents in {time.perf_counter() - began:.0f} s")
     scores = []
     for qid, grades in qrels.items():
-        vector = encode([parse_query(queries[qid]).text])[0]
+        vector = (encode_query or encode)([parse_query(queries[qid]).text])[0]
         top = np.argsort(-(matrix @ vector))[:10]
         scores.append(ndcg_at([names[i] for i in top], grades, 10, exponential_gain))
     return float(np.mean(scores))
@@ -174,12 +178,12 @@ def main() -> None:
     from paperwire.search.documents import embedding_text
     from paperwire.search.embeddings import (
         MAX_TOKENS,
-        VARIANTS,
         OnnxEmbedder,
         choose_variant,
         cores,
         model_files,
         query_threads,
+        runnable_variants,
         this_cpu,
     )
 
@@ -208,7 +212,7 @@ def main() -> None:
     print(choice.describe())
     before = TodaysPath(query_threads())
     unsorted = TodaysPath(query_threads(), sort=False)
-    lanes = {v: OnnxEmbedder(model_files(v), threads=1, lanes=cores()) for v in VARIANTS}
+    lanes = {v: OnnxEmbedder(model_files(v), threads=1, lanes=cores()) for v in runnable_variants()}
     threads = OnnxEmbedder(model_files("int8"), threads=cores())
     shorter = OnnxEmbedder(model_files(choice.variant), threads=1, lanes=cores())
     if args.cut_at:
@@ -231,11 +235,11 @@ def main() -> None:
     rates = {name: len(texts) / s for name, s in seconds.items()}
     reference = vectors["fp32-lanes"]
 
-    print(f"\n{'path':<16} {'papers/s':>9} {'vs before':>9} {'cos fp32 mean/min':>18}")
+    print(f"\n{'path':<22} {'papers/s':>9} {'vs before':>9} {'cos fp32 mean/min':>18}")
     for name, rate in rates.items():
         cos = (vectors[name] * reference).sum(axis=1)
         print(
-            f"{name:<16} {rate:>9.1f} {rate / rates['before']:>9.2f} "
+            f"{name:<22} {rate:>9.1f} {rate / rates['before']:>9.2f} "
             f"{cos.mean():>11.4f}/{cos.min():.4f}"
         )
     print(
@@ -245,11 +249,16 @@ def main() -> None:
     )
     after_name = f"{choice.variant}-lanes"
     print(f"after = {after_name} ({choice.reason})")
+    # Search encodes its queries with the variant chosen for single texts (the same vector
+    # space): the after path's nDCG is measured with that pairing.
+    query_variant = choice.query_variant or choice.variant
+    query_encoder = OnnxEmbedder(model_files(query_variant), threads=cores())
+    print(f"after's queries: {query_variant} ({query_encoder.runtime})")
 
     ndcg_before = ndcg_after = float("nan")
     if not args.no_scifact and (SCIFACT / "corpus.jsonl.gz").exists():
         ndcg_before = dense_ndcg(paths["before"], "before")
-        ndcg_after = dense_ndcg(paths[after_name], "after")
+        ndcg_after = dense_ndcg(paths[after_name], "after", query_encoder.encode_queries)
         print(f"SciFact train dense nDCG@10: before {ndcg_before:.3f}, after {ndcg_after:.3f}")
         if args.cut_at:
             ndcg_cut = dense_ndcg(paths[cut], cut)

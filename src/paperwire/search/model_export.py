@@ -3,9 +3,10 @@
 Needs torch and transformers, which only this step uses. Mean pooling and L2 normalisation
 are put inside the graph, attention and layer norms are fused by onnxruntime's transformer
 optimizer, and the fused graph is kept twice: as it is (fp32) and with its weights quantised
-to int8 per channel. Which of the two runs is chosen on each machine at first use
+to int8 per channel. Which runs is chosen on each machine at first use
 (``embeddings.choose_variant``): int8 wins on CPUs with fast int8 dot products (VNNI), fp32
-may win on the others. The run-time code is a tokenizer and one session call.
+may win on the others, and the fp32 file run by OpenVINO (bfloat16 on AMX) where it is
+installed. The run-time code is a tokenizer and one session call.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from paperwire.search.embeddings import VARIANTS, onnx_path, source_dir
+from paperwire.search.embeddings import FILES, onnx_path, source_dir
 
 
 def export(force: bool = False) -> list[Path]:
     """Make the variants' ONNX files that are missing (all of them with ``force``); an
     existing file is kept, so the vectors an index holds stay those of the file it has."""
-    targets = {variant: onnx_path(variant) for variant in VARIANTS}
+    targets = {variant: onnx_path(variant) for variant in FILES}
     wanted = {v: p for v, p in targets.items() if force or not p.exists()}
     if not wanted:
         return list(targets.values())
