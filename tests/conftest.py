@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -118,7 +119,8 @@ def scratch_database_url(tmp_path: Path) -> Iterator[str]:
         admin.execute(f'CREATE DATABASE "{name}"')
         user = settings["USER"] or ""
         host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
-        yield f"postgres://{user}@{host}:{port}/{name}"
+        # pgserver's server listens on a socket directory: a URL carries that path encoded.
+        yield f"postgres://{user}@{quote(str(host), safe='')}:{port}/{name}"
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
     else:
