@@ -10,7 +10,9 @@ up to date every ``PAPERWIRE_INDEX_FOLLOW_SECONDS``), so a node is a disposable 
 anyone can add or throw away.
 
 A node that has no keyword index yet (just added, or its directory wiped) serves at once: the
-generated tsvector column answers keyword searches, slower, and every search says so. Its
+database's tsvector column answers keyword searches, slower, and every search says so (and
+says so again while that column is still being filled after an import: the followers fill
+it, ``postgres.fill_keyword_column``). Its
 semantic half arrives with its vector index; until then searches are keyword-only and say so
 (with how far the embedding has got, as on any node without a vector index).
 """
@@ -50,7 +52,9 @@ class ReplicaBackend(SqliteBackend):
         return super().matching_keys(filters, cap)
 
     def notices(self) -> list[str]:
-        return [] if self.lexical_index.exists() else [BUILDING_KEYWORDS]
+        if self.lexical_index.exists():
+            return []
+        return [BUILDING_KEYWORDS, *self.database.notices()]
 
     def status(self) -> BackendStatus:
         status = super().status()
