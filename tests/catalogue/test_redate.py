@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from paperwire.catalogue.days import announcement_day
 from paperwire.catalogue.models import Paper
-from paperwire.catalogue.redate import redate_around, redate_months
+from paperwire.catalogue.redate import redate_around, redate_batch, redate_months
 from tests.factories import paper
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +145,44 @@ def test_other_months_and_old_scheme_ids_are_left_alone() -> None:
     assert redate_months(["2505"]) == 0
     assert redate_around(["hep-th/9901001", "not an id"]) == 0
     assert day_of(target) == WED
+
+
+def unsaved(number: int, published: dt.datetime | None, **fields: Any) -> Paper:
+    """A batch paper as merge leaves it, not written: its day is its listing day or the
+    schedule's."""
+    arxiv_id = f"2506.{number:05d}"
+    listing_date = fields.get("listing_date")
+    day = listing_date or (announcement_day(published, arxiv_id=arxiv_id) if published else None)
+    return Paper(arxiv_id=arxiv_id, title="T", published=published, announced_on=day, **fields)
+
+
+def test_a_batch_is_re_dated_as_the_pass_would_once_it_is_written() -> None:
+    block(THU, 100, 110, 130, 140)
+    far = scheduled(5020, TUESDAY_MORNING)
+    # Stored on the community list (never moved); the batch's copy of it no longer is.
+    scheduled(127, TUESDAY_DATE_ONLY, daily_date=WED)
+    new = unsaved(120, TUESDAY_DATE_ONLY)
+    changed = unsaved(127, TUESDAY_DATE_ONLY)
+    listed_new = [unsaved(n, None, listing_date=FRI) for n in (5000, 5010, 5030, 5040)]
+
+    assert redate_batch([new, changed, *listed_new]) == 3
+    # The batch's papers are moved where they are, before anything of them is written ...
+    assert (new.announced_on, changed.announced_on) == (THU, THU)
+    assert not Paper.objects.filter(arxiv_id="2506.00120").exists()
+    assert Paper.objects.get(arxiv_id="2506.00127").announced_on == WED
+    # ... and a stored paper whose neighbours they are, in the catalogue.
+    assert day_of(far) == FRI
+    # Written, they are what the pass over the stored rows leaves as they are.
+    Paper.objects.bulk_create([new, *listed_new])
+    Paper.objects.filter(arxiv_id="2506.00127").update(daily_date=None, announced_on=THU)
+    assert redate_around(["2506.00120", "2506.00127", "2506.05000"]) == 0
+    assert redate_months(["2506"]) == 0
+
+
+def test_a_batch_paper_outside_the_new_scheme_is_left_as_it_is() -> None:
+    old = Paper(arxiv_id="hep-th/9901001", title="T", published=TUESDAY_DATE_ONLY, announced_on=WED)
+    assert redate_batch([old]) == 0
+    assert old.announced_on == WED
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from paperwire.catalogue.models import Paper
-from paperwire.catalogue.redate import redate_around
+from paperwire.catalogue.redate import redate_batch
 from paperwire.ingest.merge import MERGED_FIELDS, merge
 from paperwire.ingest.models import Checkpoint
 from paperwire.ingest.rows import insert_papers, update_papers
@@ -289,6 +289,11 @@ class Ingester:
         """Write a prepared batch and the stream's cursor, in one transaction."""
         now = timezone.now()
         with transaction.atomic():
+            # Papers just added or changed are the id-neighbours that can move others' days
+            # (and merge gave their own the schedule's): in this transaction, so a kill
+            # leaves no re-dating owed. Before the writes, so that the batch's own papers are
+            # moved before they are written rather than read back and written again.
+            redate_batch([*prepared.created, *prepared.changed])
             insert_papers(prepared.created)
             if prepared.changed:
                 for paper in prepared.changed:
@@ -297,10 +302,6 @@ class Ingester:
                 update_papers(prepared.changed, fields)
             # Not modified_at: nothing anyone reads changed, so nothing downstream re-reads it.
             update_papers(prepared.fingerprint_only, ["fingerprints"])
-            # Papers just added or changed are the id-neighbours that can move others' days
-            # (and merge gave their own the schedule's): in this transaction, so a kill
-            # leaves no re-dating owed.
-            redate_around([p.arxiv_id for p in (*prepared.created, *prepared.changed)])
             if self.checkpoint_key and cursor is not None:
                 self._save_checkpoint(cursor, prepared.read)
 
