@@ -7,6 +7,7 @@ changed ones go through a temporary table.
 
 from __future__ import annotations
 
+import importlib
 import json
 import signal
 import time
@@ -21,7 +22,7 @@ from paperwire.catalogue.models import Paper
 from paperwire.ingest.run import BATCH_SIZE, POSTGRES_BATCH_SIZE, Ingester
 from paperwire.ingest.skim import Skimmed
 from paperwire.sources.kaggle import kaggle_stream
-from paperwire.sources.records import Pending, Rejected
+from paperwire.sources.records import Pending, Rejected, fingerprint
 from tests.conftest import Cli, shared
 
 KAGGLE = "arxiv-kaggle-sample/arxiv-metadata-oai-snapshot-200.jsonl"
@@ -103,6 +104,32 @@ def test_skimming_a_file_gives_what_parsing_it_gives(tmp_path: Path):
     plain, skimmed = kaggle_stream(path), Skimmed(kaggle_stream(path))
     assert resolved(skimmed) == resolved(plain)
     assert skimmed.cursor == plain.cursor == "13"
+
+
+def test_a_skimmed_line_is_fingerprinted_once_and_its_id_parsed_once(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    lines = shared(KAGGLE).read_bytes().splitlines()
+    calls = {"fingerprint": 0, "parse_arxiv_id": 0}
+
+    def counted(module: str, name: str) -> None:
+        real = getattr(importlib.import_module(module), name)
+
+        def wrapper(*args: Any) -> Any:
+            calls[name] += 1
+            return real(*args)
+
+        monkeypatch.setattr(f"{module}.{name}", wrapper)
+
+    for module in ("paperwire.ingest.skim", "paperwire.sources.jsonlines"):
+        counted(module, "fingerprint")
+    for module in ("paperwire.sources.jsonlines", "paperwire.sources.kaggle"):
+        counted(module, "parse_arxiv_id")
+    records = [item.resolve() for item in Skimmed(kaggle_stream(shared(KAGGLE)))]
+
+    assert calls == {"fingerprint": len(lines), "parse_arxiv_id": len(lines)}
+    # The one digest made is the line's, and is what the record carries.
+    assert [r.fingerprint for r in records] == [fingerprint(line.strip()) for line in lines]
 
 
 @pytest.mark.django_db

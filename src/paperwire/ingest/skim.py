@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from paperwire.sources.jsonlines import JsonLinesStream
+from paperwire.sources.jsonlines import JsonLinesStream, line_where
 from paperwire.sources.records import PaperRecord, Pending, Rejected, SourceItem, fingerprint
 
 # Ids exactly as parse_arxiv_id returns them (no version, no prefix, no subject class), so the
@@ -56,21 +56,23 @@ class Skimmed:
             raw = raw.strip()
             if not raw:
                 continue
-            where = f"line {number}"
             match = _FIRST_ID.match(raw)
             if match is None:
                 yield stream.item(number, raw)
                 continue
+            digest = fingerprint(raw)  # once a line: the stream's record carries this one
             yield Pending(
-                match.group(1).decode(), fingerprint(raw), where, _later(stream, number, raw)
+                match.group(1).decode(),
+                digest,
+                line_where(number),
+                _later(stream, number, raw, digest),
             )
 
 
 def _later(
-    stream: JsonLinesStream, number: int, raw: bytes
+    stream: JsonLinesStream, number: int, raw: bytes, digest: str
 ) -> Callable[[], PaperRecord | Rejected]:
     def resolve() -> PaperRecord | Rejected:
-        item = stream.item(number, raw)
-        return item.resolve() if isinstance(item, Pending) else item
+        return stream.record(number, raw, digest)
 
     return resolve

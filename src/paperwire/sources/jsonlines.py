@@ -54,32 +54,62 @@ class JsonLinesStream:
                 continue
             yield self.item(number, raw)
 
-    def item(self, number: int, raw: bytes) -> SourceItem:
-        """What line ``number`` (stripped, not empty) yields: the one home of a line's checks."""
-        where = f"line {number}"
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            return Rejected(where, f"invalid JSON ({exc})")
-        if not isinstance(obj, dict):
-            return Rejected(where, f"expected a JSON object, got {type(obj).__name__}")
-        return self._pending(obj, number, raw, where)
+    def item(self, number: int, raw: bytes, digest: str | None = None) -> SourceItem:
+        """What line ``number`` (stripped, not empty) yields: the one home of a line's checks.
 
-    def _pending(self, obj: dict[str, Any], number: int, raw: bytes, where: str) -> SourceItem:
-        def resolve() -> PaperRecord | Rejected:
-            try:
-                return self._convert(obj, number, raw)
-            except BadField as exc:
-                return Rejected(_where_with_id(where, obj), str(exc))
-
+        ``digest``: the line's ``fingerprint``, when the caller has it already.
+        """
+        obj = self._object(number, raw)
+        if isinstance(obj, Rejected):
+            return obj
+        if digest is None:
+            digest = fingerprint(raw)
         value = obj.get("id")
         try:
             arxiv_id = parse_arxiv_id(value).id if isinstance(value, str) else None
         except InvalidArxivId:
             arxiv_id = None
         if arxiv_id is None:
-            return resolve()  # it will be rejected, with the converter's reason
-        return Pending(arxiv_id, fingerprint(raw), where, resolve)
+            return self._convert_obj(obj, number, raw, digest)  # rejected, with its reason
+        return Pending(
+            arxiv_id,
+            digest,
+            line_where(number),
+            lambda: self._convert_obj(obj, number, raw, digest),
+        )
+
+    def record(self, number: int, raw: bytes, digest: str) -> PaperRecord | Rejected:
+        """What ``item(number, raw, digest)`` resolves to, without reading the id first: for a
+        caller that knows the line's id and fingerprint and wants the record."""
+        obj = self._object(number, raw)
+        if isinstance(obj, Rejected):
+            return obj
+        return self._convert_obj(obj, number, raw, digest)
+
+    def _object(self, number: int, raw: bytes) -> dict[str, Any] | Rejected:
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            return Rejected(line_where(number), f"invalid JSON ({exc})")
+        if not isinstance(obj, dict):
+            return Rejected(line_where(number), f"expected a JSON object, got {type(obj).__name__}")
+        return obj
+
+    def _convert_obj(
+        self, obj: dict[str, Any], number: int, raw: bytes, digest: str
+    ) -> PaperRecord | Rejected:
+        try:
+            record = self._convert(obj, number, raw)
+        except BadField as exc:
+            return Rejected(_where_with_id(line_where(number), obj), str(exc))
+        # The stream is where a line's fingerprint is made: a converter need not make it again.
+        record.fingerprint = digest
+        return record
+
+
+def line_where(number: int) -> str:
+    """How a report names line ``number`` of the file."""
+    return f"line {number}"
 
 
 def _where_with_id(where: str, obj: dict[str, Any]) -> str:

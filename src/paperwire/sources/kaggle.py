@@ -12,7 +12,7 @@ from typing import Any
 
 from paperwire.sources.arxiv_ids import InvalidArxivId, is_arxiv_category, parse_arxiv_id
 from paperwire.sources.jsonlines import BadField, JsonLinesStream, opt_str, req_str
-from paperwire.sources.records import PaperRecord, Source, Version, fingerprint
+from paperwire.sources.records import PaperRecord, Source, Version
 from paperwire.sources.text import clean, detex_name
 
 _MONTHS = {
@@ -30,6 +30,7 @@ def kaggle_stream(path: Path, cursor: str | None = None) -> JsonLinesStream:
 
 
 def convert_kaggle(obj: dict[str, Any], line: int, raw: bytes) -> PaperRecord:
+    """One snapshot line's record; the stream that read ``raw`` gives it its fingerprint."""
     try:
         arxiv = parse_arxiv_id(req_str(obj, "id"))
     except InvalidArxivId as exc:
@@ -52,7 +53,6 @@ def convert_kaggle(obj: dict[str, Any], line: int, raw: bytes) -> PaperRecord:
         comments=clean(opt_str(obj, "comments")),
         license=clean(opt_str(obj, "license")),
         report_no=clean(opt_str(obj, "report-no")),
-        fingerprint=fingerprint(raw),
     )
 
 
