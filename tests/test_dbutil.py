@@ -1,4 +1,5 @@
-"""Bulk inserts by one executemany store what the ORM would store, on SQLite and PostgreSQL."""
+"""Bulk inserts (one executemany, COPY on PostgreSQL) store what the ORM would store, on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 
 from paperwire.catalogue.models import Paper
@@ -85,3 +86,12 @@ def test_foreign_keys_by_id_and_conflicts_skipped_when_asked():
 def test_nothing_to_insert_is_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         insert_rows(Received, ("subscriber", "paper", "digest"), [])
+
+
+def test_a_row_breaking_a_unique_constraint_is_an_integrity_error_and_inserts_nothing():
+    # On PostgreSQL the rows go in by COPY: callers see the error an INSERT gives.
+    Paper.objects.create(arxiv_id="2503.00001", title="T")
+    rows = [("2503.00002", "New"), ("2503.00001", "Again")]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Paper, ["arxiv_id", "title"], rows)
+    assert list(Paper.objects.values_list("arxiv_id", flat=True)) == ["2503.00001"]
