@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -117,9 +118,8 @@ def id_month(arxiv_id: str) -> tuple[dt.date, dt.date] | None:
     ``2504.00043`` and ``hep-th/9901001`` name April 2025 and January 1999 (the old scheme
     ran from 1991 to March 2007, the new one from April 2007).
     """
-    try:
-        identifier = parse_arxiv_id(arxiv_id).id
-    except InvalidArxivId:
+    identifier = _identifier(arxiv_id)
+    if identifier is None:
         return None
     digits = identifier.rpartition("/")[2][:4]
     yy, month = int(digits[:2]), int(digits[2:])
@@ -259,14 +259,24 @@ def date_only(moment: dt.datetime) -> bool:
 
 def id_place(arxiv_id: str) -> tuple[str, int] | None:
     """``("YYMM", number)`` of a new-scheme id, the order ``neighbour_days`` reads; else None."""
-    try:
-        identifier = parse_arxiv_id(arxiv_id).id
-    except InvalidArxivId:
+    identifier = _identifier(arxiv_id)
+    if identifier is None:
         return None
     month, dot, number = identifier.partition(".")
     if not dot or "/" in identifier:
         return None
     return month, int(number)
+
+
+@lru_cache(maxsize=1 << 15)
+def _identifier(arxiv_id: str) -> str | None:
+    """``parse_arxiv_id(arxiv_id).id``, None if it is no id; remembered for the last 32,768 ids:
+    ingest asks for each paper's month (its day, in merge) and place (the batch's re-dating,
+    its own and its neighbours' votes), and parsing each time was several parses a record."""
+    try:
+        return parse_arxiv_id(arxiv_id).id
+    except InvalidArxivId:
+        return None
 
 
 def _majority(
