@@ -246,7 +246,8 @@ def test_a_blank_paper_is_the_model_s_own_new_paper():
     fields = [f.attname for f in Paper._meta.concrete_fields]
     made, blank = Paper(arxiv_id="2501.00001"), blank_paper("2501.00001")
     assert [getattr(blank, name) for name in fields] == [getattr(made, name) for name in fields]
-    assert blank._state.adding
+    assert (blank._state.adding, blank._state.db) == (True, None)
+    assert blank.__dict__.keys() == made.__dict__.keys()
     other = blank_paper("2501.00002")
     assert other.authors is not blank.authors  # each paper its own lists
     assert other.fingerprints is not blank.fingerprints
