@@ -14,6 +14,7 @@ client psycopg's per-value adaptation in Python; ``COPY`` text is made by psycop
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -79,17 +80,19 @@ def update_papers(papers: Sequence[Paper], fields: Sequence[str]) -> None:
 def _copy(table: str, fields: Sequence[models.Field[Any, Any]], papers: Iterable[Paper]) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    prepare = [(f.attname, _prepare(f)) for f in fields]
+    # All of a paper's values in one C call (2.2 µs a paper by a comprehension of getattr, 1.5 so),
+    # then the few that need it adapted in place.
+    values = attrgetter(*[f.attname for f in fields])
+    one = len(fields) == 1  # attrgetter of one name gives the value, not a tuple
+    adapters = [(i, adapt) for i, f in enumerate(fields) if (adapt := _prepare(f)) is not None]
     with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for paper in papers:
-                copy.write_row(
-                    [
-                        getattr(paper, name) if adapt is None else adapt(getattr(paper, name))
-                        for name, adapt in prepare
-                    ]
-                )
+                row = [values(paper)] if one else list(values(paper))
+                for i, adapt in adapters:
+                    row[i] = adapt(row[i])
+                copy.write_row(row)
 
 
 def _concrete(name: str) -> models.Field[Any, Any]:
