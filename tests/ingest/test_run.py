@@ -6,6 +6,7 @@ These run on SQLite and, under `make test-postgres`, on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import gzip
 import itertools
 import re
@@ -19,6 +20,7 @@ from django.forms.models import model_to_dict
 
 from paperwire.catalogue.keys import name_key
 from paperwire.catalogue.models import Paper
+from paperwire.ingest.management.base import fewer_collections
 from paperwire.ingest.models import Checkpoint
 from paperwire.ingest.run import Ingester, blank_paper, saved_cursor
 from paperwire.sources.arxiv_api import parse_feed
@@ -260,3 +262,12 @@ def test_an_ascii_name_keys_as_the_unicode_path_would():
         bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         assert name_key(name) == " ".join(re.findall(r"\w+", bare.casefold()))
     assert name_key("José  García-Núñez") == "jose garcia nunez"  # the Unicode path still
+
+
+def test_a_command_s_read_collects_less_often_and_gives_the_settings_back():
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == 10_000
+        assert gc.get_freeze_count() > 0  # what was alive at the start is left out of passes
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

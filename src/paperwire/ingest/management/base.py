@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from argparse import ArgumentParser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,25 @@ def existing_file(value: str) -> Path:
     return path
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cycle collector, made to walk less during a long read: the objects alive at its
+    start (Django, the modules: most of the heap) are frozen out of its passes, and the young
+    generation is collected every 10,000 allocations instead of 700. Every record makes dozens
+    of containers, so the default passes came often and walked everything: on 20,000 Kaggle
+    records, reading, converting and merging took 120 µs a record, 95 µs so (89 µs with no
+    collection at all), with the same peak RSS. Cycles are still collected; the process's own
+    settings come back at the end. For a command's process only: the settings are global."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 class IngestCommand(PaperwireCommand):
     """Base for import / harvest / add: subclasses build a stream, this runs and reports it."""
 
@@ -90,7 +111,8 @@ class IngestCommand(PaperwireCommand):
             progress=not options["no_progress"],
             on_reject=on_reject,
         )
-        summary = ingester.run(stream)
+        with fewer_collections():
+            summary = ingester.run(stream)
         self.announce(summary.new + summary.updated, options)
         self.report(summary, options)
         return summary
