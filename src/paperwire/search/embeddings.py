@@ -180,8 +180,9 @@ class OpenVinoSession:
             # A stream per lane, each running its own batch: as onnxruntime's lanes do.
             "NUM_STREAMS": lanes,
             "PERFORMANCE_HINT": "LATENCY" if lanes == 1 else "THROUGHPUT",
-            # Pinning puts each process's threads on fixed cores: two server workers pinned
-            # alike would share one core and leave the other idle.
+            # Threads left to the OS: several processes load the model on one machine
+            # (server workers, `paperwire embed`), and each pinning its threads to cores would
+            # do it without knowing of the others.
             "ENABLE_CPU_PINNING": False,
         }
         # The precision is left to the CPU plugin: bfloat16 where the CPU computes it natively
