@@ -138,16 +138,16 @@ def _redate(
                 mine[arxiv_id] = paper
     corrected = neighbour_days(rows)
     now = timezone.now()
-    changed = []
+    changed: list[Paper] = []
     moved = 0
     for row in rows:
         if not row.movable:
             continue
         day = corrected.get(row.arxiv_id, row.day)
-        paper = mine.get(row.arxiv_id)
-        if paper is not None:
-            if day != paper.announced_on:
-                paper.announced_on = day
+        merged = mine.get(row.arxiv_id)
+        if merged is not None:
+            if day != merged.announced_on:
+                merged.announced_on = day
                 moved += 1
             continue
         pk, announced_on = stored[row.arxiv_id]
