@@ -399,7 +399,7 @@ def keyword_index_part_built(stderr: str) -> bool:
 
 
 def test_a_killed_reindex_is_started_over_by_the_next_run(
-    cli: Cli, scratch: Scratch, tmp_path: Path
+    cli: Cli, scratch: Scratch, tmp_path: Path, db: None
 ):
     listings = daily_listings(tmp_path)
     imported = cli("import", "jsonl", str(listings), "--no-progress", "--no-index")
@@ -427,5 +427,11 @@ def test_a_killed_reindex_is_started_over_by_the_next_run(
     assert REBUILDING not in marks  # finished: the next run has nothing to start over
     if scratch.vendor == "sqlite":  # PostgreSQL's keyword index is a column of the catalogue
         lexical = LexicalIndex(index_dir(cli) / "lexical")
+        # Read here, where Django's database is the test database: give it the identity of
+        # the scratch database the index was built from, or the index is refused as another's.
+        from paperwire.search.models import SearchMeta
+
+        built_from = (lexical.manifest() or {})["database"]
+        SearchMeta.objects.update_or_create(name="database_id", defaults={"value": built_from})
         hits = lexical.search(parse_query(""), len(papers) + 100)
         assert sorted(hit.arxiv_id for hit in hits) == papers  # each once, none missing
