@@ -21,7 +21,7 @@ from paperwire.sources.jsonlines import (
     req_str,
     str_list,
 )
-from paperwire.sources.records import PaperRecord, Source, Version, fingerprint
+from paperwire.sources.records import PaperRecord, Source, Version
 from paperwire.sources.text import clean
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -40,6 +40,7 @@ def listing_stream(path: Path, cursor: str | None = None) -> JsonLinesStream:
 def convert_listing(
     obj: dict[str, Any], line: int, raw: bytes, file_day: dt.date | None = None
 ) -> PaperRecord:
+    """One listing line's record; the stream that read ``raw`` gives it its fingerprint."""
     try:
         arxiv = parse_arxiv_id(req_str(obj, "id"))
     except InvalidArxivId as exc:
@@ -56,5 +57,4 @@ def convert_listing(
         versions=[Version(arxiv.version, None)] if arxiv.version else [],
         comments=clean(opt_str(obj, "comment")),
         listing_date=opt_date(obj, "listing_date") or file_day,
-        fingerprint=fingerprint(raw),
     )
