@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from pytest_django.fixtures import Settings
 
@@ -51,6 +52,21 @@ def _papers_numbered_from_one() -> None:
     from tests.factories import restart_numbering
 
     restart_numbering()
+
+
+# Two readers, for what one may and may not see or do of the other's.
+@pytest.fixture
+def alice(db: None) -> User:
+    from tests.factories import account  # here: tests.factories imports this module
+
+    return account("alice@example.org")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    from tests.factories import account  # here: tests.factories imports this module
+
+    return account("bob@example.org")
 
 
 @pytest.fixture

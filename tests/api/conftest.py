@@ -41,17 +41,6 @@ def authed(token: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {token}"})
 
 
-# Two readers with tokens, for what one may and may not see of the other's (library, For you).
-@pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob() -> User:
-    return account("bob@example.org")
-
-
 def client_of(user: User) -> Client:
     return Client(headers={"Authorization": f"Bearer {token_for(user)}"})
 

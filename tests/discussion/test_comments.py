@@ -27,16 +27,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob() -> User:
-    return account("bob@example.org")
-
-
-@pytest.fixture
 def newcomer() -> User:
     return account("new@example.org", age=dt.timedelta(hours=2))
 

@@ -8,24 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from pytest_django.fixtures import Settings
 
 from paperwire.catalogue.models import Paper
-from tests.factories import account, paper
+from tests.factories import paper
 from tests.replay import ReplayServer
 
 DATA = Path(__file__).with_name("data")
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob(db: None) -> User:
-    return account("bob@example.org")
 
 
 @pytest.fixture

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
 def signed_in(client: Client, alice: User) -> Client:
     client.force_login(alice)
     return client

@@ -27,16 +27,6 @@ HOSTILE = (
 
 
 @pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob() -> User:
-    return account("bob@example.org")
-
-
-@pytest.fixture
 def newcomer() -> User:
     """An account made a minute ago: its comments are held (COMMENT_HOLD_HOURS is 24)."""
     return account("new@example.org", age=dt.timedelta(minutes=1))

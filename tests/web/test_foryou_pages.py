@@ -28,11 +28,6 @@ Catalogue = dict[str, Any]  # category -> papers of that category
 
 
 @pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
 def catalogue() -> dict[str, list[Paper]]:
     """Five papers per topic on DAY, and five per topic a week before (the library)."""
     made: dict[str, list[Paper]] = {}

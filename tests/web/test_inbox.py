@@ -13,19 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from paperwire.catalogue.models import Paper
 from paperwire.discussion import hide
 from paperwire.inbox import Notification, Preference, preferences, unsubscribe_token
-from tests.factories import account, comment, notification, paper
+from tests.factories import comment, notification, paper
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob() -> User:
-    return account("bob@example.org")
 
 
 @pytest.fixture

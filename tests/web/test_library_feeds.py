@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
 def test_the_owners_feed_lists_newest_saved_first_with_notes(alice: User, client: Client):
     group = create_collection(alice, "Reading group")
     save(alice, paper(title="Saved first"), group)

@@ -27,20 +27,10 @@ from paperwire.library import (
     set_public,
 )
 from paperwire.web.library_pages import public_path
-from tests.factories import account, paper
+from tests.factories import paper
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
-@pytest.fixture
-def bob() -> User:
-    return account("bob@example.org")
 
 
 def signed_in(user: User) -> Client:

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture
-def alice() -> User:
-    return account("alice@example.org")
-
-
 def signed_in(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
