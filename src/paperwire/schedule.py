@@ -6,11 +6,17 @@ those tasks on the queue. The hours come from settings at run time, not from a c
 operator changes them with an environment variable; every hour is local to
 ``DIGEST_TIME_ZONE`` (the schedule's zone, named when digests were its only job). The tasks
 themselves live with what they do: the harvest in ingest, the digests in digests.
+
+A task with ``owed`` is also queued again at any later hour while the work of its latest start
+is still owed: a period's digests whose run never started (no worker at the hour) or stopped
+before its end (a killed worker, a mail server that was down) go out at the next full hour
+after nobody is at work on them, without an operator.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +29,12 @@ from huey.contrib.djhuey import db_periodic_task
 
 from paperwire.catalogue.periods import last_complete
 from paperwire.digests.models import Frequency
+from paperwire.digests.run import unfinished
 from paperwire.digests.tasks import send_digests, send_notices
 from paperwire.ingest.tasks import harvest
 
 TIME_ZONE_SETTING = "DIGEST_TIME_ZONE"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,15 +47,28 @@ class Periodic:
     hour_setting: str  # the hour, 0-23
     weekday_setting: str = ""  # weekly tasks: the weekday, 0 = Monday
     only_if_setting: str = ""  # started only while this setting is not empty
+    # Asked at every later hour, with the arguments of the latest start and the time: whether
+    # that start's work is still owed (its run never happened or stopped), so it is queued again.
+    owed: Callable[[tuple[str, ...], dt.datetime], bool] | None = None
+
+    def enabled(self) -> bool:
+        return not self.only_if_setting or bool(getattr(settings, self.only_if_setting))
 
     def is_due(self, local: dt.datetime) -> bool:
-        if self.only_if_setting and not getattr(settings, self.only_if_setting):
-            return False
-        if local.hour != getattr(settings, self.hour_setting):
+        if not self.enabled() or local.hour != getattr(settings, self.hour_setting):
             return False
         return not self.weekday_setting or local.weekday() == getattr(
             settings, self.weekday_setting
         )
+
+    def last_start(self, local: dt.datetime) -> dt.date:
+        """The local day of this task's latest start at or before ``local``."""
+        day = local.date()
+        if local.hour < getattr(settings, self.hour_setting):
+            day -= dt.timedelta(days=1)
+        if self.weekday_setting:
+            day -= dt.timedelta(days=(day.weekday() - getattr(settings, self.weekday_setting)) % 7)
+        return day
 
 
 def _day(today: dt.date) -> tuple[str, ...]:
@@ -62,6 +83,11 @@ def _last_period(frequency: str) -> Callable[[dt.date], tuple[str, ...]]:
     return args
 
 
+def _digests_owed(args: tuple[str, ...], now: dt.datetime) -> bool:
+    frequency, first = args
+    return unfinished(frequency, dt.date.fromisoformat(first), now)
+
+
 PERIODIC: tuple[Periodic, ...] = (
     Periodic(
         "harvest", harvest, _day,
@@ -69,11 +95,11 @@ PERIODIC: tuple[Periodic, ...] = (
     ),
     Periodic(
         "daily digests", send_digests, _last_period(Frequency.DAILY),
-        hour_setting="DIGEST_HOUR",
+        hour_setting="DIGEST_HOUR", owed=_digests_owed,
     ),
     Periodic(
         "weekly digests", send_digests, _last_period(Frequency.WEEKLY),
-        hour_setting="DIGEST_HOUR", weekday_setting="DIGEST_WEEKDAY",
+        hour_setting="DIGEST_HOUR", weekday_setting="DIGEST_WEEKDAY", owed=_digests_owed,
     ),
 )  # fmt: skip
 
@@ -82,20 +108,33 @@ PERIODIC: tuple[Periodic, ...] = (
 class Job:
     periodic: Periodic
     args: tuple[str, ...]
+    again: bool = False  # queued again because the latest start's work is still owed
 
     def start(self) -> None:
         self.periodic.task.schedule(args=self.args, delay=0)
 
 
 def due(now: dt.datetime) -> list[Job]:
-    """What to start at ``now`` (pure but for settings: the tests pass any time)."""
+    """What to start at ``now``: what starts at this hour, and what started earlier and is
+    still owed (settings and, for ``owed``, the database; the tests pass any time)."""
     local = now.astimezone(ZoneInfo(getattr(settings, TIME_ZONE_SETTING)))
-    return [Job(p, p.args(local.date())) for p in PERIODIC if p.is_due(local)]
+    jobs = []
+    for p in PERIODIC:
+        if p.is_due(local):
+            jobs.append(Job(p, p.args(local.date())))
+        elif p.owed is not None and p.enabled():
+            args = p.args(p.last_start(local))
+            if p.owed(args, now):
+                jobs.append(Job(p, args, again=True))
+    return jobs
 
 
 @db_periodic_task(crontab(minute="0"))  # type: ignore[untyped-decorator]  # Huey has no hints
 def hourly() -> None:
     for job in due(timezone.now()):
+        if job.again:
+            log.warning("%s %s: not finished at its hour; queued again", job.periodic.name,
+                        " ".join(job.args))  # fmt: skip
         job.start()
 
 

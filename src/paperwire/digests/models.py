@@ -183,6 +183,27 @@ class Notice(Outgoing):
         return self.email
 
 
+class PeriodRun(models.Model):
+    """A period's digest run as the schedule sees it: when it last started, and when it
+    finished with nothing of the period left pending. The hourly check takes up again a period
+    whose run never started (no worker at the hour) or stopped before its end (a killed worker,
+    a mail server that was down): ``digests.run.unfinished``."""
+
+    frequency = models.CharField(max_length=10, choices=Frequency)
+    period_start = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["frequency", "period_start"], name="one_run_per_period")
+        ]
+
+    def __str__(self) -> str:
+        state = "finished" if self.finished_at else "unfinished"
+        return f"{self.frequency} digests of {self.period_start}: {state}"
+
+
 class Delivery(models.Model):
     """The delivery log: every attempt to hand a message to the mail server, and its answer."""
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 from tqdm import tqdm
 
 from paperwire.catalogue.periods import Period, containing
 from paperwire.digests.compose import ComposeSummary, compose_period
-from paperwire.digests.models import Digest
-from paperwire.digests.send import Sender, SendingStopped, SendSummary
+from paperwire.digests.models import Digest, PeriodRun
+from paperwire.digests.send import CLAIM_LEASE, Sender, SendingStopped, SendSummary
 
 
 @dataclass
@@ -46,9 +48,11 @@ def run_period(
     bar.close()
     if dry_run:
         return RunSummary(period, composed, None)
-    pending = Digest.objects.filter(
-        frequency=frequency, period_start=period.first, status=Digest.Status.PENDING
-    ).count()
+    PeriodRun.objects.update_or_create(
+        frequency=frequency, period_start=period.first, defaults={"started_at": timezone.now()}
+    )
+    mine = Digest.objects.filter(frequency=frequency, period_start=period.first)
+    pending = mine.filter(status=Digest.Status.PENDING).count()
     bar = tqdm(
         total=pending, desc="sending", unit=" messages", disable=not progress, file=out,
         dynamic_ncols=True,
@@ -64,7 +68,31 @@ def run_period(
         raise
     finally:
         bar.close()  # also when the mail server stopped the run: its line follows the bar
+    if not mine.filter(status=Digest.Status.PENDING).exists():  # deferred ones wait for a rerun
+        PeriodRun.objects.filter(frequency=frequency, period_start=period.first).update(
+            finished_at=timezone.now()
+        )
     return RunSummary(period, composed, sent)
+
+
+def unfinished(frequency: str, day: dt.date, now: dt.datetime) -> bool:
+    """Whether the digests of the period containing ``day``, which were due, still need a run:
+    it never started (no worker was up at the hour), or it stopped before its end (a worker
+    killed mid-send, a mail server that was down, messages deferred until now) and nobody is
+    at work on it. A run is at work while it started or claimed a message within the claim
+    lease (``send.CLAIM_LEASE``; a sender claims its next hundred messages every few seconds),
+    so the hourly check never starts a second sender beside a live one."""
+    period = containing(frequency, day)
+    run = PeriodRun.objects.filter(frequency=frequency, period_start=period.first).first()
+    if run is None:  # missed, unless this instance has run no digests of this kind before it
+        return PeriodRun.objects.filter(frequency=frequency, period_start__lt=period.first).exists()
+    if run.finished_at is not None or run.started_at >= now - CLAIM_LEASE:
+        return False
+    mine = Digest.objects.filter(frequency=frequency, period_start=period.first)
+    if mine.filter(claimed_at__gte=now - CLAIM_LEASE).exists():
+        return False
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return mine.filter(due, status=Digest.Status.PENDING).exists()
 
 
 def _ticker(bar: tqdm[Any]) -> Callable[[int], None]:
