@@ -70,7 +70,9 @@ class NameKey(models.Model):
 
     # keys.author_term ("a:yang li") or ORG + name_key(organization) ("o:hugging face")
     term = models.CharField(max_length=300)
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (paper, term) constraint's index serves lookups by paper,
+    # and a third index on a table of three rows per paper slows every bulk sync.
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField(null=True)  # Paper.announced_on, for "newest first"
 
     class Meta:

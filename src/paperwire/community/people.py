@@ -176,6 +176,9 @@ def sync_names(full: bool = False) -> int:
     paper with ``full``), read by primary key in batches. Returns the papers re-indexed."""
     started = timezone.now()
     state, _ = NameSync.objects.get_or_create(pk=1)
+    # The first sync reads every paper anyway: as a rebuild it inserts without first deleting,
+    # batch by batch, the rows that papers saved one at a time may have (a bulk import's end).
+    full = full or state.upto is None
     since = None if full else state.upto
     if full:
         NameKey.objects.all().delete()
