@@ -36,7 +36,7 @@ def populate() -> dict[str, Any]:
     from paperwire import discussion, groups, library
     from paperwire.community import set_follow, sync_names
     from paperwire.community.votes import set_vote
-    from paperwire.digests.models import Delivery, Digest, Notice, Received
+    from paperwire.digests.models import Delivery, Digest, Notice, PeriodRun, Received
     from paperwire.discussion.models import Comment
     from paperwire.foryou.models import StoredModel, TermStatistics
     from paperwire.inbox import set_preference
@@ -143,6 +143,8 @@ def populate() -> dict[str, Any]:
         period_end=factories.DAY, status="sent", sent_at=ODD, message_id="<1@example.org>",
         items=[{"section": "topics", "papers": [quantum.arxiv_id], "why": "cat:quant-ph"}],
     )  # fmt: skip
+    PeriodRun.objects.create(frequency="daily", period_start=factories.DAY, started_at=ODD,
+                             finished_at=ODD + dt.timedelta(minutes=3))  # fmt: skip
     Received.objects.create(subscriber=alice, paper=quantum, digest=digest)
     Received.objects.create(subscriber=alice, paper=others[0], digest=digest)
     notice = Notice.objects.create(account=ada, email=ada.email, items=[reply.pk])
