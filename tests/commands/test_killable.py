@@ -69,6 +69,9 @@ class Scratch:
         rows = self.rows(sql)
         return rows[0][0] if rows else None
 
+    def execute(self, sql: str) -> None:
+        self._db().execute(sql)
+
     def catalogue(self) -> dict[str, tuple[Any, ...]]:
         """Every paper as stored, but for the row's key and its own timestamps."""
         cursor = self._db().execute("SELECT * FROM catalogue_paper")

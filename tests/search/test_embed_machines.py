@@ -3,7 +3,8 @@
 Real child processes with the real model, sharing the database the suite runs on (SQLite,
 or PostgreSQL under `make test-pgvector` or PAPERWIRE_DATABASE_URL): each run claims its
 own batches, so together they encode every paper exactly once, and a batch claimed by a run
-killed with SIGKILL is taken over by another once the claim's lease has expired.
+killed with SIGKILL is taken over by another: at once on the same machine, which sees the
+process has gone, and once the claim's lease has expired from any other.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,10 +77,9 @@ def test_two_runs_at_once_share_the_papers_and_encode_each_once(
     each_paper_embedded_once(scratch, catalogue)
 
 
-def test_a_killed_runs_batch_is_taken_over_once_its_lease_has_expired(
-    cli: Cli, scratch: Scratch, catalogue: list[tuple[int, str, str]]
-):
-    lease = ("--lease", "3")
+def killed_mid_batch(cli: Cli, scratch: Scratch, *lease: str) -> tuple[dict[Any, Any], int]:
+    """Start a run, SIGKILL it while it holds a claimed batch; the claims it left behind
+    (paper -> expiry) and how many papers were embedded by then."""
     killed = Running(cli.popen(*EMBED, *lease))
     killed.kill_when(
         lambda: (
@@ -88,12 +89,46 @@ def test_a_killed_runs_batch_is_taken_over_once_its_lease_has_expired(
     )
     # Claims and vectors are written in one transaction: what is still claimed is not embedded.
     left = dict(scratch.rows("SELECT paper_id, expires_at FROM search_embeddingclaim"))
-    kept = scratch.value("SELECT count(*) FROM search_embedding")
     assert left
     claimed = ",".join(str(int(pk)) for pk in left)  # whole numbers from the database
     assert not scratch.rows(f"SELECT paper_id FROM search_embedding WHERE paper_id IN ({claimed})")  # noqa: S608
+    return left, scratch.value("SELECT count(*) FROM search_embedding")
 
-    other = cli.popen(*EMBED, *lease, "--loop", "--interval", "0.5")
+
+def encoded_at(scratch: Scratch, papers: Iterable[Any]) -> dict[Any, Any]:
+    listed = ",".join(str(int(pk)) for pk in papers)
+    return dict(
+        scratch.rows(
+            f"SELECT paper_id, encoded_at FROM search_embedding WHERE paper_id IN ({listed})"  # noqa: S608
+        )
+    )
+
+
+def test_a_killed_runs_batch_is_taken_over_at_once_on_its_own_machine(
+    cli: Cli, scratch: Scratch, catalogue: list[tuple[int, str, str]]
+):
+    left, kept = killed_mid_batch(cli, scratch)  # the default lease: ten minutes
+
+    resumed = cli(*EMBED)
+    assert resumed.returncode == 0, resumed.stderr
+    # The rest, the killed run's batch among them, long before its claims would expire.
+    assert encoded(resumed.stdout) == PAPERS - kept
+    assert "claimed by other runs" not in resumed.stdout
+    taken_over = encoded_at(scratch, left)
+    assert taken_over.keys() == left.keys()
+    assert all(taken_over[pk] < left[pk] for pk in left)
+    each_paper_embedded_once(scratch, catalogue)
+
+
+def test_a_batch_claimed_on_another_machine_is_taken_over_once_its_lease_has_expired(
+    cli: Cli, scratch: Scratch, catalogue: list[tuple[int, str, str]]
+):
+    left, kept = killed_mid_batch(cli, scratch, "--lease", "3")
+    # There is no second machine here: the claims are renamed to one this machine cannot
+    # look at, so only their lease can free them.
+    scratch.execute("UPDATE search_embeddingclaim SET owner = 'elsewhere 4242 abcd1234'")
+
+    other = cli.popen(*EMBED, "--lease", "3", "--loop", "--interval", "0.5")
     deadline = time.monotonic() + 240
     while scratch.value("SELECT count(*) FROM search_embedding") < PAPERS:
         assert other.poll() is None, other.communicate()
@@ -105,11 +140,7 @@ def test_a_killed_runs_batch_is_taken_over_once_its_lease_has_expired(
 
     assert encoded(stdout) == PAPERS - kept  # the rest, the killed run's batch among them
     # The killed run's batch was encoded only after its claim had expired.
-    taken_over = dict(
-        scratch.rows(
-            f"SELECT paper_id, encoded_at FROM search_embedding WHERE paper_id IN ({claimed})"  # noqa: S608
-        )
-    )
+    taken_over = encoded_at(scratch, left)
     assert taken_over.keys() == left.keys()
     assert all(taken_over[pk] >= left[pk] for pk in left)
     each_paper_embedded_once(scratch, catalogue)

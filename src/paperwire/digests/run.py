@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
 from paperwire.catalogue.periods import Period, containing
 from paperwire.digests.compose import ComposeSummary, compose_period
 from paperwire.digests.models import Digest, PeriodRun
-from paperwire.digests.send import CLAIM_LEASE, Sender, SendingStopped, SendSummary
+from paperwire.digests.send import CLAIM_LEASE, Sender, SendingStopped, SendSummary, due_at
 
 
 @dataclass
@@ -91,8 +90,7 @@ def unfinished(frequency: str, day: dt.date, now: dt.datetime) -> bool:
     mine = Digest.objects.filter(frequency=frequency, period_start=period.first)
     if mine.filter(claimed_at__gte=now - CLAIM_LEASE).exists():
         return False
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return mine.filter(due, status=Digest.Status.PENDING).exists()
+    return mine.filter(due_at(now), status=Digest.Status.PENDING).exists()
 
 
 def _ticker(bar: tqdm[Any]) -> Callable[[int], None]:

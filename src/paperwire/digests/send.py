@@ -26,8 +26,6 @@ logged and counted by it, so two runs' summaries add up to what the server recei
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -54,6 +52,7 @@ from paperwire.digests.transport import (
     open_transport,
 )
 from paperwire.mailconfig import MailServerUnusable
+from paperwire.processes import ended, this_process
 
 # Digests accepted by the server are recorded as sent in batches: each one's own commit point
 # (``sending``) is what makes it count, so a batch lost in a crash is settled on resume.
@@ -65,8 +64,6 @@ CLAIM_BATCH = 100  # digests a run takes at a time: small enough that two runs s
 # rate with every retry spent (100 x 7 s), short enough that a dead machine's digests go out
 # the same hour.
 CLAIM_LEASE = dt.timedelta(minutes=30)
-# Tells this process from an earlier one that had the same pid (a restarted container).
-_PROCESS = uuid.uuid4().hex[:8]
 # Digests and notification mail (notices.py) go through the same sender.
 M = TypeVar("M", bound=Outgoing)
 
@@ -155,7 +152,7 @@ class Sender:
         self.retry_base = retry_base
         self.transport = transport or open_transport()
         self.progress = progress
-        self.token = f"{socket.gethostname()} {os.getpid()} {_PROCESS} {uuid.uuid4().hex[:8]}"
+        self.token = f"{this_process()} {uuid.uuid4().hex[:8]}"
         self._summary = SendSummary()
         self._accepted: list[tuple[Outgoing, Reply]] = []
         self._in_flight: tuple[Outgoing, Outbound, Callable[[], Reply], int] | None = None
@@ -192,7 +189,7 @@ class Sender:
             summary.earlier = mine.filter(status=Digest.Status.SENT).count()
         summary.uncertain = self._settle_interrupted(mine, free, now)
         pending = mine.filter(status=Digest.Status.PENDING)
-        due = pending.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        due = pending.filter(due_at(now))
         # One query: two counts apart could see another sender's claims in between.
         summary.deferred = pending.filter(next_attempt_at__gt=now).count()
         stopped: MailServerUnusable | None = None
@@ -393,26 +390,16 @@ class Sender:
         )
 
 
+def due_at(now: dt.datetime) -> Q:
+    """The messages whose turn has come at ``now``: never deferred, or deferred until then."""
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
 def _alive(owner: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
     """Whether the run that wrote ``owner`` ("host pid process run") may still be sending."""
     if claimed_at is None or claimed_at < now - CLAIM_LEASE:
         return False
-    host, pid, process = [*owner.split(" "), "", "", ""][:3]
-    if host != socket.gethostname() or not pid.isdigit() or os.name != "posix":
-        return True  # cannot look: the lease decides
-    if int(pid) == os.getpid():
-        return process == _PROCESS  # another run in this process (a worker thread), or not
-    try:
-        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, belongs to someone else
-    try:  # a process killed but not yet reaped by its parent (a zombie) has ended too
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):
-        return True  # no /proc (macOS): the process exists
+    return not ended(owner)
 
 
 def _record_sent(done: list[tuple[Outgoing, Reply]], outcome: str, owner: str) -> int:

@@ -10,7 +10,8 @@ same transaction, so a paper is either claimed or embedded, never lost between t
 
 A run killed mid-batch leaves its claims behind; they stop counting once their lease
 (``PAPERWIRE_EMBED_LEASE_SECONDS``, 10 minutes by default: far longer than a batch takes)
-has expired, and another run picks the papers up.
+has expired, and another run picks the papers up. On the killed run's own machine the next
+run need not wait: it sees that the process has gone and drops its claims at once.
 
 Claims are working state, not data: they name no foreign key (a paper deleted while claimed
 leaves a row that only expires), and a dump or backup may leave them out.
@@ -19,8 +20,6 @@ leaves a row that only expires), and a dump or backup may leave them out.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +27,8 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from paperwire.processes import ended, this_process
 
 DEFAULT_LEASE_SECONDS = 600
 
@@ -53,7 +54,22 @@ def lease_seconds() -> float:
 
 def run_name() -> str:
     """This run's name in its claims: the machine and the process, unique among the runs."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+    return this_process()[:200]
+
+
+def drop_ended() -> int:
+    """Drop the live claims of runs that have surely ended (killed on this machine), so their
+    papers are free now rather than when the lease runs out; returns how many."""
+    holders = (
+        EmbeddingClaim.objects.filter(expires_at__gt=timezone.now())
+        .values_list("owner", flat=True)
+        .distinct()
+    )
+    gone = [holder for holder in holders if ended(holder)]
+    if not gone:
+        return 0
+    dropped, _ = EmbeddingClaim.objects.filter(owner__in=gone).delete()
+    return dropped
 
 
 def held_by_others(owner: str, *, now: dt.datetime | None = None) -> QuerySet[EmbeddingClaim]:

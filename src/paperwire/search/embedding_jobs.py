@@ -22,7 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from paperwire.catalogue.models import Paper
-from paperwire.search.claims import claim, held_by_others, release, run_name
+from paperwire.search.claims import claim, drop_ended, held_by_others, release, run_name
 from paperwire.search.documents import content_hash, embedding_text
 from paperwire.search.embeddings import Embedder, current_model_id
 from paperwire.search.models import Embedding
@@ -116,6 +116,7 @@ def embed_pending(
     clock = dt.datetime.now(dt.UTC)
     while limit is None or summary.handled < limit:
         want = PAGE if limit is None else min(PAGE, limit - summary.handled)
+        drop_ended()  # a run killed here moments ago (SIGKILL) need not hold its papers
         # Finding what is pending scans the catalogue (a second or more at a million
         # papers): do it once a page, not once a batch. Another run may claim or embed
         # papers of the page meanwhile: claiming tells, and the batch's rows are read after.
