@@ -25,6 +25,10 @@ $(BIN)/paperwire: pyproject.toml | system-deps
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev,model]'
+	# NNCF quantises the model for OpenVINO (variant openvino-int8). Without its dependency
+	# `ninja`, a build tool for PyTorch extensions whose module of the same name would replace
+	# django-ninja's; its other dependencies come with the extras above.
+	$(BIN)/pip install --quiet --no-deps nncf==3.4.0 pydot==4.0.1 tabulate==0.10.0 pyparsing
 	PAPERWIRE_DATA_DIR=$(CURDIR)/var/build $(BIN)/paperwire prepare_model
 	@touch $@
 

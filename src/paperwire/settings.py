@@ -223,7 +223,9 @@ EMBED_INLINE_MAX = env_int("PAPERWIRE_EMBED_INLINE_MAX", 2000, minimum=0)
 # Which model variant encodes: "auto" measures int8, fp32 and openvino (when installed) once on
 # this CPU (cached beside the models) and takes the fastest whose vectors agree with fp32's; all
 # share one vector space.
-EMBED_VARIANT = env_choice("PAPERWIRE_EMBED_VARIANT", "auto", ("auto", "int8", "fp32", "openvino"))
+EMBED_VARIANT = env_choice(
+    "PAPERWIRE_EMBED_VARIANT", "auto", ("auto", "int8", "fp32", "openvino", "openvino-int8")
+)
 # How long a batch claimed by one `paperwire embed` run stays its own: a killed run's batch is
 # taken over by another run (on any machine) after this.
 EMBED_LEASE_SECONDS = env_int("PAPERWIRE_EMBED_LEASE_SECONDS", 600, minimum=1)

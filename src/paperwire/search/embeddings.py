@@ -56,9 +56,12 @@ BATCH = 32
 
 FILES = ("int8", "fp32")  # the ONNX files `paperwire prepare_model` makes
 # The ways to run them: each file through onnxruntime, and the fp32 file through OpenVINO
-# (only where the openvino package is installed: ``runnable_variants``).
-VARIANTS = (*FILES, "openvino")
+# (only where the openvino package is installed: ``runnable_variants``); and the fp32 file
+# quantised for OpenVINO on this machine's own catalogue (``quantize``), once it is made.
+OPENVINO_VARIANTS = ("openvino", "openvino-int8")
+VARIANTS = (*FILES, *OPENVINO_VARIANTS)
 RUNS_FILE = {"openvino": "fp32"}  # a variant that runs another's file
+QUANTIZED_NAME = "all-MiniLM-L6-v2.openvino-int8.xml"  # its weights in the .bin beside it
 REFERENCE = "fp32"  # what the other variants' vectors are compared with
 # How close a variant's vectors must be to the reference's, as cosines over the sample: on
 # average, and for every text. int8 quantises each batch's activations with one scale, so a
@@ -111,8 +114,21 @@ class ModelFiles:
 
 
 def onnx_path(variant: str) -> Path:
-    """The ONNX file ``variant`` runs."""
+    """The model file ``variant`` runs (ONNX; OpenVINO's own format for openvino-int8)."""
+    if variant == "openvino-int8":
+        return quantized_path()
     return model_dir() / f"all-MiniLM-L6-v2.{RUNS_FILE.get(variant, variant)}-fused.onnx"
+
+
+def quantized_path() -> Path:
+    """Where the openvino-int8 model is, or will be made: beside the other files, else (a
+    read-only install) in the data folder."""
+    folders = (model_dir(), Path(settings.DATA_DIR) / "models")
+    for folder in folders:
+        if (folder / QUANTIZED_NAME).exists():
+            return folder / QUANTIZED_NAME
+    writable = model_dir().is_dir() and os.access(model_dir(), os.W_OK)
+    return folders[0 if writable else 1] / QUANTIZED_NAME
 
 
 def openvino_installed() -> bool:
@@ -122,7 +138,9 @@ def openvino_installed() -> bool:
 def runnable_variants() -> list[str]:
     """The variants this install can run: their file made, their runtime installed."""
     return [
-        v for v in VARIANTS if onnx_path(v).exists() and (v != "openvino" or openvino_installed())
+        v
+        for v in VARIANTS
+        if onnx_path(v).exists() and (v not in OPENVINO_VARIANTS or openvino_installed())
     ]
 
 
@@ -162,7 +180,8 @@ def query_threads() -> int:
 
 
 class OpenVinoSession:
-    """The fp32 ONNX file compiled by OpenVINO for the CPU, answering ``run`` as an
+    """A model file (the fp32 ONNX file, or the int8 one quantised for OpenVINO) compiled by
+    OpenVINO for the CPU, answering ``run`` as an
     onnxruntime session does, so ``OnnxEmbedder`` batches, pads and reads the graph's pooled,
     normalised vectors the same way whichever runtime runs it."""
 
@@ -232,7 +251,7 @@ class OnnxEmbedder:
         self.lanes = max(1, lanes)
         self.threads = threads or query_threads()
         self._session: Any
-        if files.variant == "openvino":
+        if files.variant in OPENVINO_VARIANTS:
             self._session = OpenVinoSession(files.onnx, self.threads, self.lanes)
             self.dim = self._session.dim
         else:
@@ -436,7 +455,9 @@ def _cache_key(cpu: Cpu, threads: int) -> str:
         except PackageNotFoundError:
             openvino = "openvino"
     runtimes = f"onnxruntime {onnxruntime.__version__}|{openvino}"
-    return f"{cpu}|{runtimes}|{threads} threads|{rule}|queries apart"
+    # A variant made since (openvino-int8, once calibrated) may win: another verdict.
+    variants = ",".join(runnable_variants())
+    return f"{cpu}|{runtimes}|{variants}|{threads} threads|{rule}|queries apart"
 
 
 def _read_cached(key: str) -> Choice | None:
@@ -546,10 +567,15 @@ def choose_variant(threads: int, *, remeasure: bool = False) -> Choice:
             raise EmbedderUnavailable(
                 f"PAPERWIRE_EMBED_VARIANT={wanted!r}: use auto, {', '.join(VARIANTS)}"
             )
-        if wanted == "openvino" and not openvino_installed():
+        if wanted in OPENVINO_VARIANTS and not openvino_installed():
             raise EmbedderUnavailable(
-                "PAPERWIRE_EMBED_VARIANT='openvino': the openvino package is not installed "
+                f"PAPERWIRE_EMBED_VARIANT={wanted!r}: the openvino package is not installed "
                 "(pip install openvino, or make install)"
+            )
+        if wanted == "openvino-int8" and not onnx_path(wanted).exists():
+            raise EmbedderUnavailable(
+                "PAPERWIRE_EMBED_VARIANT='openvino-int8': its model has not been made yet "
+                "(`paperwire embed` makes it once the catalogue holds 1,000 papers)"
             )
         return Choice(wanted, "set by PAPERWIRE_EMBED_VARIANT", str(cpu), threads)
     present = [v for v in FILES if onnx_path(v).exists()]

@@ -6,6 +6,7 @@ import signal
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
@@ -15,6 +16,7 @@ from paperwire.search.backends import IndexUnavailable, get_backend
 from paperwire.search.claims import held_by_others, lease_seconds, run_name
 from paperwire.search.embedding_jobs import BATCH, embed_pending, embedding_progress, pending
 from paperwire.search.embeddings import VARIANTS, EmbedderUnavailable, chosen, cores, get_embedder
+from paperwire.search.quantize import make_when_due
 
 
 class Command(PaperwireCommand):
@@ -71,6 +73,8 @@ class Command(PaperwireCommand):
                 raise CommandError(f"--{name} must be more than 0")
         ensure_schema()
         variant = None if options["variant"] == "auto" else options["variant"]
+        if variant is None and settings.EMBED_VARIANT == "auto":
+            make_when_due(self.stderr.write)  # once: a new candidate for the choice below
         # A lane per core, one thread each (see OnnxEmbedder).
         try:
             embedder = get_embedder(1, variant, lanes=options["threads"] or cores())
