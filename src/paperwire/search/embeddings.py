@@ -6,7 +6,9 @@ exported to ONNX with mean pooling and L2 normalisation inside the graph and fus
 in two files (``model_export``): fp32, and int8 per channel. At run time only onnxruntime
 and tokenizers are needed; where the ``openvino`` package is installed, the fp32 file may
 also run through OpenVINO (the variant ``openvino``), which on CPUs with AMX or AVX-512 BF16
-computes in bfloat16 (its CPU plugin's default there; fp32 elsewhere).
+computes in bfloat16 (its CPU plugin's default there; fp32 elsewhere); and where NNCF is
+installed too, ``paperwire embed`` quantises it for OpenVINO on the catalogue's own papers
+(the variant ``openvino-int8``, ``quantize``), the fastest on CPUs with VNNI but no AMX.
 
 Which variant runs is chosen per machine (``choose_variant``): the first use times each on a
 fixed sample on the CPU at hand and keeps the fastest whose vectors agree with fp32's,
