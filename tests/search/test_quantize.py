@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -45,6 +47,7 @@ def small_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     """A catalogue of 12 papers counts as large enough, and 8 of them calibrate."""
     monkeypatch.setattr(quantize, "CALIBRATION_MIN", 12)
     monkeypatch.setattr(quantize, "CALIBRATION", 8)
+    monkeypatch.setattr(quantize, "_failed", False)
 
 
 def catalogue(count: int) -> list[str]:
@@ -106,6 +109,9 @@ def test_a_failed_quantisation_is_one_line_and_the_others_still_run(
     assert said[-1].startswith("the openvino-int8 model variant was not made (")
     assert "\n" not in said[-1]
     assert "openvino-int8" not in runnable_variants()
+    assert not quantize.quantized_due()  # not tried again by this process (embed --loop)
+    assert not make_when_due(said.append)
+    assert len(said) == 2  # the calibration line, the failure
 
 
 def test_naming_the_variant_before_it_is_made_says_how_it_gets_made(model_folder, settings):
@@ -134,3 +140,48 @@ def test_paperwire_embed_makes_the_variant_and_then_chooses_among_all_of_them(
     # The choice was measured with the new variant among the candidates.
     assert "openvino-int8 " in out.getvalue().split("\n")[0]
     assert "embedded 12 papers" in out.getvalue()
+
+
+def test_embed_loop_makes_the_variant_once_the_catalogue_has_grown_enough(
+    model_folder, small_threshold, monkeypatch
+):
+    if not quantizer_installed():
+        pytest.skip("openvino and nncf are not installed (make install)")
+    import os
+    import signal
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from paperwire.search import embeddings
+    from paperwire.search.management.commands import embed
+
+    catalogue(5)  # too few to calibrate on when the loop starts
+    embeddings._load.cache_clear()
+    monkeypatch.setattr(embeddings, "_load", functools.cache(embeddings._load.__wrapped__))
+    polls: list[float] = []
+
+    def poll(seconds: float) -> None:
+        """Between rounds: the catalogue grows past the threshold, then the loop is stopped
+        as a service manager stops it."""
+        polls.append(seconds)
+        if len(polls) == 1:
+            catalogue(7)
+        else:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    # The command's own clock only: the rest of the process keeps the real time.sleep.
+    monkeypatch.setattr(embed, "time", SimpleNamespace(sleep=poll, monotonic=time.monotonic))
+    previous = signal.getsignal(signal.SIGTERM)
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("embed", "--loop", "--no-progress", stdout=out, stderr=err)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert "calibrating on 8 papers" in err.getvalue()
+    variants_lines = [line for line in out.getvalue().splitlines() if "model variant" in line]
+    assert len(variants_lines) == 2  # chosen at the start, and again once the variant was made
+    assert "openvino-int8 " not in variants_lines[0]
+    assert "openvino-int8 " in variants_lines[1]
+    assert "embedded 5 papers" in out.getvalue()
+    assert "embedded 7 papers" in out.getvalue()

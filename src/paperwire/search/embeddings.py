@@ -619,6 +619,13 @@ def _load(threads: int, variant: str | None, lanes: int) -> OnnxEmbedder:
     return embedder
 
 
+def forget_loaded() -> None:
+    """Drop the models this process has loaded: the next ``get_embedder`` chooses again (a
+    variant has been made since, openvino-int8)."""
+    with _lock:
+        _load.cache_clear()
+
+
 def get_embedder(
     threads: int | None = None, variant: str | None = None, lanes: int = 1
 ) -> Embedder:

@@ -86,16 +86,36 @@ def calibration_texts() -> list[str] | None:
     ``CALIBRATION_MIN`` papers; None before."""
     from paperwire.catalogue.models import Paper
 
-    papers = Paper.objects.order_by("pk")
-    if not papers[CALIBRATION_MIN - 1 : CALIBRATION_MIN].exists():
+    if not _large_enough():
         return None
-    return [embedding_text(t, a) for t, a in papers.values_list("title", "abstract")[:CALIBRATION]]
+    papers = Paper.objects.order_by("pk").values_list("title", "abstract")[:CALIBRATION]
+    return [embedding_text(title, abstract) for title, abstract in papers]
+
+
+def _large_enough() -> bool:
+    from paperwire.catalogue.models import Paper
+
+    return Paper.objects.order_by("pk")[CALIBRATION_MIN - 1 : CALIBRATION_MIN].exists()
+
+
+# A quantisation that failed in this process is not tried again by it (a long-running
+# `paperwire embed --loop` would spend half a minute on it at every poll).
+_failed = False
+
+
+def quantized_due() -> bool:
+    """Whether this process could make the variant now and has not: cheap (no catalogue
+    query) when it is made already or cannot be made here."""
+    if _failed or not quantizer_installed() or quantized_path().exists():
+        return False
+    return _large_enough()
 
 
 def make_when_due(say: Callable[[str], object] = print) -> bool:
     """Make the variant if this install can, it is not made yet and the catalogue is large
     enough; whether it was made now. A failure is one line and leaves the other variants."""
-    if not quantizer_installed() or quantized_path().exists():
+    global _failed
+    if not quantized_due():
         return False
     texts = calibration_texts()
     if texts is None:
@@ -103,6 +123,7 @@ def make_when_due(say: Callable[[str], object] = print) -> bool:
     try:
         quantize(texts, say)
     except Exception as exc:  # NNCF and OpenVINO raise their own types
+        _failed = True
         reason = " ".join(str(exc).split())[:300]  # OpenVINO's messages run over several lines
         say(f"the openvino-int8 model variant was not made ({reason}); the other variants run")
         return False

@@ -15,8 +15,15 @@ from paperwire.db import ensure_schema
 from paperwire.search.backends import IndexUnavailable, get_backend
 from paperwire.search.claims import held_by_others, lease_seconds, run_name
 from paperwire.search.embedding_jobs import BATCH, embed_pending, embedding_progress, pending
-from paperwire.search.embeddings import VARIANTS, EmbedderUnavailable, chosen, cores, get_embedder
-from paperwire.search.quantize import make_when_due
+from paperwire.search.embeddings import (
+    VARIANTS,
+    EmbedderUnavailable,
+    chosen,
+    cores,
+    forget_loaded,
+    get_embedder,
+)
+from paperwire.search.quantize import make_when_due, quantized_due
 
 
 class Command(PaperwireCommand):
@@ -73,15 +80,8 @@ class Command(PaperwireCommand):
                 raise CommandError(f"--{name} must be more than 0")
         ensure_schema()
         variant = None if options["variant"] == "auto" else options["variant"]
-        if variant is None and settings.EMBED_VARIANT == "auto":
-            make_when_due(self.stderr.write)  # once: a new candidate for the choice below
-        # A lane per core, one thread each (see OnnxEmbedder).
-        try:
-            embedder = get_embedder(1, variant, lanes=options["threads"] or cores())
-        except EmbedderUnavailable as exc:
-            raise CommandError(str(exc)) from None
-        if (choice := chosen(embedder)) is not None:
-            self.stdout.write(choice.describe())
+        self._auto = variant is None and settings.EMBED_VARIANT == "auto"
+        embedder = self._embedder(variant, options)
         self._owner = run_name()
         self._lease = options["lease"] if options["lease"] is not None else lease_seconds()
         self._stop = False
@@ -92,6 +92,24 @@ class Command(PaperwireCommand):
             if not options["loop"] or self._stop:
                 return
             time.sleep(options["interval"])
+            if self._auto and quantized_due():
+                # The catalogue has grown enough to calibrate openvino-int8 on: made now,
+                # and the choice measured again with it.
+                embedder = self._embedder(variant, options)
+
+    def _embedder(self, variant: str | None, options: dict[str, Any]) -> Any:
+        """The model to run, a lane per core with one thread each (see OnnxEmbedder). With
+        the variant left to this machine, openvino-int8 is made first if it is due, so the
+        choice measures it with the others."""
+        if self._auto and make_when_due(self.stderr.write):
+            forget_loaded()
+        try:
+            embedder = get_embedder(1, variant, lanes=options["threads"] or cores())
+        except EmbedderUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        if (choice := chosen(embedder)) is not None:
+            self.stdout.write(choice.describe())
+        return embedder
 
     def _say_where_it_resumes(self, model: str) -> None:
         """One line when some papers are embedded already and some are not: each batch is
