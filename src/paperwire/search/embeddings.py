@@ -226,6 +226,24 @@ class OpenVinoSession:
             self._requests.put(request)
 
 
+def load_tokenizer(path: Path) -> Any:
+    """The model's tokenizer, cutting texts at ``MAX_TOKENS`` and padding nothing (a batch is
+    padded to its own longest text by whoever builds it)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def model_inputs(
+    ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]
+) -> dict[str, npt.NDArray[np.int64]]:
+    """What the graph takes for a batch of token ids and their mask (one segment each)."""
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+
 class OnnxEmbedder:
     model_id = MODEL_ID
 
@@ -238,7 +256,6 @@ class OnnxEmbedder:
         with two threads in one run, measured here); a query, one text, needs every thread
         in its one run. ``files.variant`` says which runtime runs the file: OpenVINO for
         ``openvino``, onnxruntime for the others."""
-        from tokenizers import Tokenizer
 
         if not files.onnx.exists():
             raise EmbedderUnavailable(
@@ -267,9 +284,7 @@ class OnnxEmbedder:
                 str(files.onnx), options, providers=["CPUExecutionProvider"]
             )
             self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
-        self._tokenizer = Tokenizer.from_file(str(files.tokenizer))
-        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._tokenizer.no_padding()  # each batch is padded below, to its own longest text
+        self._tokenizer = load_tokenizer(files.tokenizer)
         self._lock = threading.Lock()  # one run at a time: the session uses every thread it has
 
     @property
@@ -296,8 +311,7 @@ class OnnxEmbedder:
             for row, i in enumerate(chunk):
                 ids[row, : lengths[i]] = encodings[i].ids
                 mask[row, : lengths[i]] = 1
-            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            (vectors,) = self._session.run(None, feed)
+            (vectors,) = self._session.run(None, model_inputs(ids, mask))
             out[chunk] = vectors
 
         if self.lanes > 1 and len(chunks) > 1:

@@ -27,8 +27,9 @@ import numpy as np
 
 from paperwire.search.documents import embedding_text
 from paperwire.search.embeddings import (
-    MAX_TOKENS,
     EmbedderUnavailable,
+    load_tokenizer,
+    model_inputs,
     onnx_path,
     openvino_installed,
     quantized_path,
@@ -48,18 +49,14 @@ def quantize(texts: Sequence[str], say: Callable[[str], object] = print) -> Path
     """Quantise the fp32 model on ``texts`` (calibration) and keep it; returns its path."""
     if not quantizer_installed():
         raise EmbedderUnavailable("nncf and openvino are not installed (make install)")
-    from tokenizers import Tokenizer
-
     # Imported by name: optional packages without type information.
     openvino: Any = importlib.import_module("openvino")
     nncf: Any = importlib.import_module("nncf")
-    tokenizer = Tokenizer.from_file(str(source_dir() / "tokenizer.json"))
-    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer = load_tokenizer(source_dir() / "tokenizer.json")
 
     def feed(text: str) -> dict[str, np.ndarray]:
         ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
-        return {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                "token_type_ids": np.zeros_like(ids)}  # fmt: skip
+        return model_inputs(ids, np.ones_like(ids))
 
     say(f"making the openvino-int8 model variant: calibrating on {len(texts)} papers")
     model = openvino.Core().read_model(str(onnx_path("fp32")))

@@ -23,7 +23,7 @@ from paperwire.search.embeddings import (
     forget_loaded,
     get_embedder,
 )
-from paperwire.search.quantize import make_when_due, quantized_due
+from paperwire.search.quantize import make_when_due
 
 
 class Command(PaperwireCommand):
@@ -81,6 +81,8 @@ class Command(PaperwireCommand):
         ensure_schema()
         variant = None if options["variant"] == "auto" else options["variant"]
         self._auto = variant is None and settings.EMBED_VARIANT == "auto"
+        if self._auto and make_when_due(self.stderr.write):  # a candidate for the choice
+            forget_loaded()
         embedder = self._embedder(variant, options)
         self._owner = run_name()
         self._lease = options["lease"] if options["lease"] is not None else lease_seconds()
@@ -92,17 +94,14 @@ class Command(PaperwireCommand):
             if not options["loop"] or self._stop:
                 return
             time.sleep(options["interval"])
-            if self._auto and quantized_due():
-                # The catalogue has grown enough to calibrate openvino-int8 on: made now,
-                # and the choice measured again with it.
+            if self._auto and make_when_due(self.stderr.write):
+                # The catalogue has grown enough to calibrate openvino-int8 on: the choice
+                # is measured again with it.
+                forget_loaded()
                 embedder = self._embedder(variant, options)
 
     def _embedder(self, variant: str | None, options: dict[str, Any]) -> Any:
-        """The model to run, a lane per core with one thread each (see OnnxEmbedder). With
-        the variant left to this machine, openvino-int8 is made first if it is due, so the
-        choice measures it with the others."""
-        if self._auto and make_when_due(self.stderr.write):
-            forget_loaded()
+        """The model to run, a lane per core with one thread each (see OnnxEmbedder)."""
         try:
             embedder = get_embedder(1, variant, lanes=options["threads"] or cores())
         except EmbedderUnavailable as exc:
